@@ -1,0 +1,52 @@
+# Both README commands do their own set-up: a virtualenv in .venv, the
+# package and its dependencies, and (as root) the Debian desktop packages.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck unit desktop-deps bench soak clean
+
+run: $(STAMP)
+	$(VENV)/bin/sitting-reminder run $(ARGS)
+
+test: desktop-deps $(STAMP) lint typecheck
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check reminder tests bench
+	$(VENV)/bin/ruff format --check reminder tests bench
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+desktop-deps:
+	@scripts/desktop-deps
+
+bench: desktop-deps $(STAMP)
+	@# Workrave is the peer the idle figures are compared with (Debian's package, as root).
+	@if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null && ! command -v workrave >/dev/null; then \
+		echo "bench: installing workrave for the comparison"; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends workrave >/dev/null 2>&1 \
+		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends workrave >/dev/null; } \
+		|| echo "bench: workrave not installed; the figures will have no ratios to it"; \
+	fi
+	$(PY) bench/run.py
+
+soak: desktop-deps $(STAMP)
+	$(PY) bench/soak.py
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	@# The GTK tray (PyGObject) builds only where Debian's -dev packages are present.
+	if pkg-config --exists gobject-introspection-1.0 cairo 2>/dev/null; then \
+		$(PY) -m pip install -q -e '.[dev,tray]'; \
+	else \
+		echo "note: PyGObject not built (no libgirepository1.0-dev); the tray menu needs it, see README"; \
+		$(PY) -m pip install -q -e '.[dev]'; \
+	fi
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) build *.egg-info
