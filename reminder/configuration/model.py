@@ -1,0 +1,72 @@
+"""The one frozen, typed configuration object the whole service reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta, tzinfo
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True, order=True)
+class TimeRange:
+    """A work-hours range in minutes after local midnight; `end` may be 1440 (24:00)."""
+
+    start_min: int
+    end_min: int
+
+    def __str__(self) -> str:
+        return f"{_hhmm(self.start_min)}-{_hhmm(self.end_min)}"
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@dataclass(frozen=True)
+class Schedule:
+    timezone: str
+    zone: tzinfo = field(compare=False, repr=False)
+    days_off: frozenset[date]
+    work_hours: tuple[tuple[TimeRange, ...], ...]  # index 0 is Monday
+
+
+@dataclass(frozen=True)
+class Reminders:
+    sitting_limit: timedelta
+    repeat_every: timedelta
+    snooze_options: tuple[timedelta, ...]
+
+
+@dataclass(frozen=True)
+class Activity:
+    break_after_idle: timedelta
+    check_every: timedelta
+
+
+@dataclass(frozen=True)
+class Notifications:
+    backend: str
+    quiet_when_fullscreen: bool
+
+
+@dataclass(frozen=True)
+class Stretches:
+    file: str
+
+
+@dataclass(frozen=True)
+class Guide:
+    url: str
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration after every layer and lock was applied."""
+
+    schedule: Schedule
+    reminders: Reminders
+    activity: Activity
+    notifications: Notifications
+    stretches: Stretches
+    guide: Guide
