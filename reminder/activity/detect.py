@@ -1,0 +1,110 @@
+"""Pick the activity source that works on this desktop.
+
+Order on Linux:
+
+- Wayland session (`WAYLAND_DISPLAY` set or `XDG_SESSION_TYPE=wayland`): only
+  the D-Bus sources, GNOME Mutter first on GNOME, freedesktop ScreenSaver first
+  elsewhere (KDE). The X11 source is never used there: under XWayland it sees
+  only input sent to X11 windows, so a person typing into native Wayland
+  windows would look idle and their spell would end by mistake.
+- X11 session (`DISPLAY` set): the X11 source (it also sees full-screen
+  windows), then the D-Bus sources.
+- Windows and macOS: their own source.
+- Nothing works: PlainTimer, named "unavailable".
+
+Each candidate gets start() and one sample(); a failure is logged at debug
+level and the next is tried. The winner is wrapped in SignalWatchers (screen
+lock and suspend) and returned started.
+
+Threading rule: call from the engine's asyncio loop; the returned source
+belongs to that loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+
+from reminder.activity.base import ActivitySource, PlainTimer
+from reminder.activity.dbus_sources import FreedesktopScreenSaverSource, GnomeMutterSource
+from reminder.activity.macos import MacSource
+from reminder.activity.signals import SignalWatchers
+from reminder.activity.windows import WindowsSource
+from reminder.activity.x11 import X11Source
+
+log = logging.getLogger(__name__)
+
+
+def candidate_sources(
+    environ: Mapping[str, str], platform: str
+) -> list[Callable[[], ActivitySource]]:
+    """The sources to try, best first, as factories (nothing is opened here)."""
+    if platform == "win32":
+        return [WindowsSource]
+    if platform == "darwin":
+        return [MacSource]
+    desktops = {part.strip().lower() for part in environ.get("XDG_CURRENT_DESKTOP", "").split(":")}
+    gnome = bool(desktops & {"gnome", "gnome-classic", "gnome-flashback", "ubuntu", "unity"})
+
+    def mutter() -> ActivitySource:
+        return GnomeMutterSource(environ)
+
+    def screensaver() -> ActivitySource:
+        return FreedesktopScreenSaverSource(environ)
+
+    def x11() -> ActivitySource:
+        return X11Source(environ)
+
+    dbus_sources = [mutter, screensaver] if gnome else [screensaver, mutter]
+    wayland = bool(environ.get("WAYLAND_DISPLAY")) or environ.get("XDG_SESSION_TYPE") == "wayland"
+    if wayland:
+        return dbus_sources
+    if environ.get("DISPLAY"):
+        return [x11, *dbus_sources]
+    return dbus_sources
+
+
+async def choose_activity_source(
+    environ: Mapping[str, str] | None = None,
+    *,
+    platform: str | None = None,
+    sleep_gap: timedelta | None = None,
+) -> ActivitySource:
+    """The best working source, started, wrapped in SignalWatchers; never raises.
+
+    `sleep_gap` (pass `break_after_idle`) turns on suspend detection by the
+    wall-clock/monotonic gap. The caller closes the source when done.
+    """
+    env = dict(os.environ if environ is None else environ)
+    platform = sys.platform if platform is None else platform
+    chosen: ActivitySource = PlainTimer()
+    for make in candidate_sources(env, platform):
+        source = make()
+        try:
+            await source.start()
+            await source.sample()
+        except Exception as exc:
+            log.debug("activity source %s does not work here: %r", source.name, exc)
+            await _close_quietly(source)
+            continue
+        chosen = source
+        break
+    log.debug("activity source: %s", chosen.name)
+    watched = SignalWatchers(
+        chosen, environ=env, sleep_gap=sleep_gap, watch_dbus=platform not in ("win32", "darwin")
+    )
+    try:
+        await watched.start_watching()
+    except Exception as exc:  # watchers are best effort; the idle source still works
+        log.debug("lock and suspend watchers failed: %r", exc)
+    return watched
+
+
+async def _close_quietly(source: ActivitySource) -> None:
+    try:
+        await source.close()
+    except Exception:
+        log.debug("closing %s failed", source.name, exc_info=True)

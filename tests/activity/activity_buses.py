@@ -1,0 +1,150 @@
+"""Private D-Bus daemons and fake desktop services for the activity tests.
+
+The daemons are real `dbus-daemon` processes; the services are small dbus-fast
+exports of the same interfaces GNOME, KDE and logind offer, with values the
+test sets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from conftest import require_desktop_tools
+from dbus_fast import DBusError
+from dbus_fast.aio import MessageBus
+from dbus_fast.annotations import DBusBool, DBusObjectPath, DBusStr, DBusUInt32, DBusUInt64
+from dbus_fast.service import (
+    PropertyAccess,
+    ServiceInterface,
+    dbus_method,
+    dbus_property,
+    dbus_signal,
+)
+
+T = TypeVar("T")
+
+
+@contextmanager
+def private_bus(log: Path) -> Iterator[str]:
+    """Run a fresh `dbus-daemon --session` and give its address."""
+    require_desktop_tools("dbus-daemon")
+    with log.open("ab") as errors:
+        daemon = subprocess.Popen(
+            ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+        )
+    assert daemon.stdout is not None
+    try:
+        address = daemon.stdout.readline().decode().strip()
+        assert address, "dbus-daemon printed no address"
+        yield address
+    finally:
+        daemon.terminate()
+        daemon.wait(5)
+        daemon.stdout.close()
+
+
+async def serve(address: str, name: str, exports: dict[str, object]) -> MessageBus:
+    """Connect to `address`, export each interface at its path and own `name`."""
+    bus = await MessageBus(bus_address=address).connect()
+    for path, interface in exports.items():
+        bus.export(path, interface)  # type: ignore[arg-type]
+    await bus.request_name(name)
+    return bus
+
+
+async def eventually(
+    produce: Callable[[], Awaitable[T]], accept: Callable[[T], bool], what: str, limit: float = 5
+) -> T:
+    """Call `produce` until `accept` says yes; fail naming `what` after `limit` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + limit
+    while True:
+        value = await produce()
+        if accept(value):
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {limit}s waiting for {what}; last: {value!r}")
+        await asyncio.sleep(0.02)
+
+
+# ---------------------------------------------------------------- fake services
+
+
+class FakeMutterIdleMonitor(ServiceInterface):
+    """org.gnome.Mutter.IdleMonitor as GNOME Shell exports it, idle time set by the test."""
+
+    def __init__(self) -> None:
+        super().__init__("org.gnome.Mutter.IdleMonitor")
+        self.idle_ms = 0
+
+    @dbus_method()
+    def GetIdletime(self) -> DBusUInt64:
+        return self.idle_ms
+
+
+class FakeScreenSaver(ServiceInterface):
+    """org.freedesktop.ScreenSaver (or org.gnome.ScreenSaver), as KDE exports it."""
+
+    def __init__(self, interface: str = "org.freedesktop.ScreenSaver") -> None:
+        super().__init__(interface)
+        self.idle = 0
+        self.active = False
+        self.idle_error: str | None = None
+
+    @dbus_method()
+    def GetSessionIdleTime(self) -> DBusUInt32:
+        if self.idle_error:
+            raise DBusError(self.idle_error, "not supported here")
+        return self.idle
+
+    @dbus_method()
+    def GetActive(self) -> DBusBool:
+        return self.active
+
+    @dbus_signal()
+    def ActiveChanged(self, active: bool) -> DBusBool:
+        self.active = active
+        return active
+
+
+class FakeLogindManager(ServiceInterface):
+    """The parts of org.freedesktop.login1.Manager the watchers use."""
+
+    def __init__(self, session_path: str) -> None:
+        super().__init__("org.freedesktop.login1.Manager")
+        self.session_path = session_path
+
+    @dbus_method()
+    def GetSession(self, session_id: DBusStr) -> DBusObjectPath:
+        return self.session_path
+
+    @dbus_method()
+    def GetSessionByPID(self, pid: DBusUInt32) -> DBusObjectPath:
+        return self.session_path
+
+    @dbus_signal()
+    def PrepareForSleep(self, start: bool) -> DBusBool:
+        return start
+
+
+class FakeLogindSession(ServiceInterface):
+    """org.freedesktop.login1.Session with its LockedHint property."""
+
+    def __init__(self) -> None:
+        super().__init__("org.freedesktop.login1.Session")
+        self.locked = False
+
+    @dbus_property(access=PropertyAccess.READ)
+    def LockedHint(self) -> DBusBool:
+        return self.locked
+
+    def set_locked(self, locked: bool) -> None:
+        self.locked = locked
+        self.emit_properties_changed({"LockedHint": locked})
