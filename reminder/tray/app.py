@@ -1,0 +1,229 @@
+"""The tray icon: pystray on the main thread, fed with the engine's snapshots.
+
+Threading: `run` blocks the calling thread (the main thread: macOS requires it)
+in pystray's loop. The engine calls the status listener on its own thread; the
+listener only compares the snapshot with what is shown and hands new images, texts
+and menus to pystray (see `_on_ui_thread` for how they reach the UI thread).
+`stop` is safe from any thread. Menu choices go to the engine through
+`EngineHandle.submit`; the tray never changes state itself.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import os
+import subprocess
+import sys
+import threading
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from reminder.core.model import Status
+from reminder.service.api import CommandResult, EngineHandle
+from reminder.tray.backend import load_pystray, select_backend, xembed_tray_running
+from reminder.tray.icons import icon_image
+from reminder.tray.menu import Entry, menu_entries, to_pystray, tooltip
+
+log = logging.getLogger(__name__)
+
+GuideUri = Callable[[str | None], str]
+
+
+def _in_background(what: str, work: Callable[[], object]) -> None:
+    """Run `work` in a daemon thread so that a slow browser never freezes the menu."""
+
+    def guarded() -> None:
+        try:
+            work()
+        except Exception:
+            log.exception("could not %s", what)
+
+    threading.Thread(target=guarded, name=what, daemon=True).start()
+
+
+def open_path(path: Path) -> None:
+    """Open a file or folder with the desktop's default application (never writes to it)."""
+    target = path
+    while not target.exists() and target != target.parent:
+        target = target.parent
+    if sys.platform == "win32":
+        os.startfile(target)
+        return
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    with subprocess.Popen(
+        [opener, str(target)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    ) as proc:
+        proc.wait()
+
+
+def _on_ui_thread(work: Callable[[], None]) -> None:
+    """Run `work` where pystray may touch the UI.
+
+    pystray's GTK and AppIndicator backends post their own updates to the GTK loop
+    and Win32 posts window messages, so any thread will do there; its macOS backend
+    calls AppKit directly, which only the main thread may, so it is queued there.
+    """
+    if sys.platform == "darwin":
+        try:
+            from Foundation import NSOperationQueue  # type: ignore[import-not-found,unused-ignore]
+        except ImportError:  # pragma: no cover - pyobjc comes with pystray on macOS
+            work()
+            return
+        NSOperationQueue.mainQueue().addOperationWithBlock_(work)
+        return
+    work()
+
+
+class TrayApp:
+    """The tray icon, its tooltip and its menu for one running engine."""
+
+    def __init__(
+        self,
+        handle: EngineHandle,
+        guide_uri: GuideUri,
+        settings_file: Path,
+        *,
+        backend: str | None = None,
+    ) -> None:
+        self._handle = handle
+        self._guide_uri = guide_uri
+        self._settings_file = settings_file
+        self._backend = backend
+        self._pystray: Any = None
+        self._icon: Any = None
+        self._stop_requested = threading.Event()
+        self._lock = threading.Lock()  # guards the "what is shown" fields below
+        self._shown_entries: tuple[Entry, ...] | None = None
+        self._shown_state: object = None
+        self._shown_tooltip: str | None = None
+
+    # ------------------------------------------------------------- lifecycle
+
+    def run(self) -> None:
+        """Show the icon and block until `stop` is called (or Quit leads the engine to call it)."""
+        if self._stop_requested.is_set():
+            return
+        backend = self._backend
+        if backend is None:
+            backend, hint = select_backend()
+            if backend is None:
+                log.warning("no tray icon: %s", hint)
+                return
+        self._pystray = load_pystray(backend)
+        if backend == "gtk" and not xembed_tray_running():
+            log.info("no system tray is running yet; the icon appears when one starts")
+        # Listen first, then read: no snapshot falls between the two (early ones are
+        # dropped by the listener until the icon exists, and the read below is newer).
+        self._handle.add_listener(self._on_status)
+        status = self._handle.status()
+        with self._lock:
+            self._shown_state = status.state
+            self._shown_tooltip = tooltip(status)
+            self._shown_entries = self._entries(status)
+            self._icon = self._pystray.Icon(
+                "sitting-reminder",
+                icon=icon_image(status.state),
+                title=self._shown_tooltip,
+                menu=to_pystray(self._shown_entries, self._pystray, self._choose),
+            )
+
+        def setup(icon: Any) -> None:
+            icon.visible = True
+            self._set_tooltip(self._shown_tooltip or "")
+            if self._stop_requested.is_set():
+                icon.stop()
+
+        log.info("tray icon shown (pystray backend %s)", type(self._icon).__module__)
+        self._icon.run(setup=setup)
+
+    def stop(self) -> None:
+        """End `run` (safe from any thread, before or during `run`)."""
+        self._stop_requested.set()
+        icon = self._icon
+        if icon is not None:
+            icon.stop()
+
+    # ---------------------------------------------------------- engine side
+
+    def _entries(self, status: Status) -> tuple[Entry, ...]:
+        return menu_entries(status, settings_exists=self._settings_file.exists())
+
+    def _on_status(self, status: Status) -> None:
+        """Listener, called on the engine thread: hand changed parts to pystray."""
+        icon = self._icon
+        if icon is None or self._stop_requested.is_set():
+            return
+        entries = self._entries(status)
+        text = tooltip(status)
+        with self._lock:
+            new_menu = entries != self._shown_entries
+            new_image = status.state != self._shown_state
+            new_text = text != self._shown_tooltip
+            self._shown_entries, self._shown_state, self._shown_tooltip = (
+                entries,
+                status.state,
+                text,
+            )
+        menu = to_pystray(entries, self._pystray, self._choose) if new_menu else None
+
+        def apply() -> None:
+            if new_image:
+                icon.icon = icon_image(status.state)
+            if new_text:
+                icon.title = text
+                self._set_tooltip(text)
+            if menu is not None:
+                icon.menu = menu
+
+        _on_ui_thread(apply)
+
+    def _set_tooltip(self, text: str) -> None:
+        """pystray's GTK backend sets only the title; the hover text needs the tooltip too."""
+        status_icon = getattr(self._icon, "_status_icon", None)
+        if status_icon is None:
+            return
+        from gi.repository import GLib
+
+        def apply() -> bool:
+            status_icon.set_tooltip_text(text)
+            return False
+
+        GLib.idle_add(apply)
+
+    # ------------------------------------------------------------ user side
+
+    def _choose(self, entry: Entry) -> None:
+        """A menu item was chosen (on the tray's thread)."""
+        if entry.command is not None:
+            log.info("tray: %s (%s)", entry.text, entry.command)
+            future = self._handle.submit(entry.command)
+            future.add_done_callback(lambda done: self._report(entry, done))
+        elif entry.open == "guide":
+            uri = self._guide_uri(None)
+            _in_background("open the guide", lambda: webbrowser.open(uri))
+        elif entry.open == "professional":
+            uri = self._guide_uri("professional")
+            _in_background("open the guide", lambda: webbrowser.open(uri))
+        elif entry.open == "settings":
+            _in_background("open the settings file", lambda: open_path(self._settings_file))
+        elif entry.open == "quit":
+            log.info("tray: quit")
+            self._handle.request_stop()
+
+    @staticmethod
+    def _report(entry: Entry, done: concurrent.futures.Future[CommandResult]) -> None:
+        try:
+            result = done.result()
+        except Exception:
+            log.exception("tray: %s failed", entry.text)
+            return
+        if result.error:
+            log.warning("tray: %s refused: %s", entry.text, result.error)
+
+
+def run_tray(handle: EngineHandle, *, guide_uri: GuideUri, settings_file: Path) -> None:
+    """Show the tray for `handle` until it stops; see `TrayApp` to stop it from elsewhere."""
+    TrayApp(handle, guide_uri, settings_file).run()

@@ -1,0 +1,161 @@
+"""Which pystray backend can show an icon with a menu here, and how to load it.
+
+pystray picks its backend when it is first imported (from $PYSTRAY_BACKEND or a
+fixed order), and its xorg fallback has no menu; so the choice is made here first.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import sys
+from types import ModuleType
+
+from reminder import APP_NAME
+
+log = logging.getLogger(__name__)
+
+PYGOBJECT_HINT = (
+    "the tray menu needs PyGObject: install python3-gi and gir1.2-gtk-3.0 "
+    "(or pip install 'sitting-reminder[tray]'); see README"
+)
+NO_DESKTOP_HINT = (
+    "no desktop session (DISPLAY and WAYLAND_DISPLAY are unset): running without a tray icon"
+)
+NO_TRAY_HOST_HINT = (
+    "no tray on this Wayland session (no StatusNotifier host, e.g. GNOME's AppIndicator "
+    "extension): running without a tray icon"
+)
+STATUS_NOTIFIER_WATCHER = "org.kde.StatusNotifierWatcher"
+
+
+def _name_program() -> None:
+    """Give GTK's windows the class "sitting-reminder" (before GTK opens the display)."""
+    try:
+        from gi.repository import GLib
+    except ImportError:
+        return
+    if GLib.get_prgname() != APP_NAME:
+        GLib.set_prgname(APP_NAME)
+    if GLib.get_application_name() in (None, APP_NAME):  # GLib warns when set twice
+        GLib.set_application_name("Sitting Reminder")
+
+
+def _gtk_ready() -> str | None:
+    """None when GTK 3 can open the display, else the hint saying why not."""
+    try:
+        import gi
+
+        gi.require_version("Gtk", "3.0")
+        from gi.repository import Gtk
+    except (ImportError, ValueError):
+        return PYGOBJECT_HINT
+    if not Gtk.init_check()[0]:
+        return "GTK cannot open the display: running without a tray icon"
+    return None
+
+
+def _indicator_host() -> bool:
+    """True when a StatusNotifier host (AppIndicator tray) owns its name on the session bus."""
+    try:
+        import gi
+        from gi.repository import Gio, GLib
+
+        for name, version in (("AyatanaAppIndicator3", "0.1"), ("AppIndicator3", "0.1")):
+            try:
+                gi.require_version(name, version)
+                __import__(f"gi.repository.{name}")
+                break
+            except (ImportError, ValueError):
+                continue
+        else:
+            return False
+        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+        reply = bus.call_sync(
+            "org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus",
+            "NameHasOwner",
+            GLib.Variant("(s)", (STATUS_NOTIFIER_WATCHER,)),
+            GLib.VariantType("(b)"),
+            Gio.DBusCallFlags.NONE,
+            1000,
+            None,
+        )
+        return bool(reply.unpack()[0])
+    except Exception:  # no bus, no typelib: no indicator host
+        log.debug("no StatusNotifier host found", exc_info=True)
+        return False
+
+
+def select_backend() -> tuple[str | None, str]:
+    """(pystray backend name, hint). The name is None when no tray with a menu can run.
+
+    $PYSTRAY_BACKEND wins when set. Windows and macOS use pystray's own choice ("").
+    Linux: "appindicator" when an indicator host is on the session bus, else "gtk".
+    """
+    forced = os.environ.get("PYSTRAY_BACKEND", "").strip()
+    if forced:
+        return forced, ""
+    if sys.platform in ("win32", "darwin"):
+        return "", ""
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return None, NO_DESKTOP_HINT
+    _name_program()
+    problem = _gtk_ready()
+    if problem is not None:
+        return None, problem
+    if _indicator_host():
+        return "appindicator", ""
+    if not os.environ.get("DISPLAY"):
+        return None, NO_TRAY_HOST_HINT
+    return "gtk", ""
+
+
+def xembed_tray_running() -> bool:
+    """True when an X system tray (XEmbed, like trayer or a panel's tray) runs on screen 0.
+
+    Only for a hint: GTK docks the icon whenever a tray appears, even later.
+    """
+    try:
+        from Xlib import X, display  # type: ignore[import-untyped,unused-ignore]
+
+        screen = display.Display()
+        try:
+            atom = screen.intern_atom("_NET_SYSTEM_TRAY_S0")
+            return bool(screen.get_selection_owner(atom) != X.NONE)
+        finally:
+            screen.close()
+    except Exception:  # no python-xlib, no X server
+        log.debug("could not look for an X system tray", exc_info=True)
+        return False
+
+
+def tray_available() -> tuple[bool, str]:
+    """Whether a tray icon with a menu can run here and, if not, a one-line hint for the user."""
+    backend, hint = select_backend()
+    return backend is not None, hint
+
+
+def load_pystray(backend: str | None) -> ModuleType:
+    """Import pystray with `backend` ("" or None: pystray's own choice).
+
+    pystray binds its backend at first import; later calls return that module as is.
+    """
+    loaded: ModuleType | None = sys.modules.get("pystray")
+    if loaded is not None:
+        return loaded
+    if sys.platform.startswith("linux"):
+        _name_program()
+    previous = os.environ.get("PYSTRAY_BACKEND")
+    if backend:
+        os.environ["PYSTRAY_BACKEND"] = backend
+    try:
+        module = importlib.import_module("pystray")
+    finally:
+        if previous is None:
+            os.environ.pop("PYSTRAY_BACKEND", None)
+        else:
+            os.environ["PYSTRAY_BACKEND"] = previous
+    return module

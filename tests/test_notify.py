@@ -1,0 +1,155 @@
+"""The notifier chain: a failing backend hands the prompt on, and is tried again next time.
+
+The backends here are the package's recording fakes (reminder.testing), except the
+console notifier, which is the real one writing to the captured stdout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from datetime import timedelta
+
+import pytest
+
+from reminder.core.model import PromptAction
+from reminder.notify import (
+    ConsoleNotifier,
+    FallbackNotifier,
+    NotifierError,
+    PromptMessage,
+    build_notifier,
+)
+from reminder.stretches import Stretch
+from reminder.testing import RecordingNotifier
+
+FIGURE_FOUR = Stretch(
+    id="seated-figure-four",
+    name="Seated figure-four",
+    targets=("piriformis",),
+    duration=timedelta(seconds=60),
+    steps=("Rest your right ankle on your left knee.", "Lean forward gently; swap sides."),
+)
+
+
+def prompt(repeat: int = 0) -> PromptMessage:
+    return PromptMessage(
+        stretch=FIGURE_FOUR,
+        sitting_for=timedelta(minutes=52),
+        repeat=repeat,
+        guide_location="file:///guide/index.html",
+        snooze=timedelta(minutes=10),
+    )
+
+
+def ignore(action: PromptAction) -> None:
+    return None
+
+
+def test_failing_first_backend_hands_the_prompt_to_the_next_and_is_retried_next_time(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    desktop = RecordingNotifier("desktop", fail_with=NotifierError("server gone"))
+    console = RecordingNotifier("console")
+    chain = FallbackNotifier([desktop, console])
+
+    asyncio.run(chain.show(prompt(), ignore))
+
+    assert console.shown == [prompt()]
+    assert chain.last_used == "console"
+    assert "desktop could not show the prompt: server gone; trying console" in caplog.text
+
+    desktop.fail_with = None  # the notification server is back
+    asyncio.run(chain.show(prompt(repeat=1), ignore))
+
+    assert desktop.shown == [prompt(repeat=1)]
+    assert console.shown == [prompt()]  # the second prompt did not fall back
+    assert chain.last_used == "desktop"
+
+
+def test_every_backend_failing_is_logged_and_does_not_raise(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    broken = RecordingNotifier("desktop", fail_with=RuntimeError("bug in a backend"))
+    also_broken = RecordingNotifier("plyer", fail_with=NotifierError("no backend"))
+    chain = FallbackNotifier([broken, also_broken])
+
+    with caplog.at_level(logging.WARNING):
+        asyncio.run(chain.show(prompt(), ignore))
+
+    assert (broken.attempts, also_broken.attempts) == (1, 1)
+    assert chain.last_used is None
+    assert "no notifier could show the prompt" in caplog.text
+    assert FIGURE_FOUR.name in caplog.text
+
+
+def test_a_backend_that_hangs_is_abandoned_and_the_prompt_falls_back() -> None:
+    class Hanging(RecordingNotifier):
+        async def show(self, prompt: PromptMessage, on_action: object) -> None:  # type: ignore[override]
+            await asyncio.sleep(3600)
+
+    console = RecordingNotifier("console")
+    chain = FallbackNotifier([Hanging("desktop"), console], timeout=0.05)
+
+    asyncio.run(chain.show(prompt(), ignore))
+
+    assert console.shown == [prompt()]
+
+
+def test_button_presses_reach_the_action_handler() -> None:
+    desktop = RecordingNotifier("desktop")
+    pressed: list[PromptAction] = []
+
+    asyncio.run(FallbackNotifier([desktop]).show(prompt(), pressed.append))
+    desktop.press(PromptAction.DONE)
+
+    assert pressed == [PromptAction.DONE]
+
+
+def test_console_notifier_prints_one_line_naming_the_stretch(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    asyncio.run(ConsoleNotifier().show(prompt(), ignore))
+
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1
+    assert "Seated figure-four" in out
+    assert "Time to move: 52m sitting" in out
+    assert "file:///guide/index.html" in out
+
+
+@pytest.mark.parametrize(
+    ("backend", "has_display", "chain"),
+    [
+        ("auto", True, "desktop-notifier > plyer > console"),
+        ("auto", False, "console"),
+        ("plyer", True, "plyer > console"),
+        ("desktop-notifier", True, "desktop-notifier > console"),
+        ("console", True, "console"),
+    ],
+)
+def test_build_notifier_chains_the_configured_backend_before_the_console(
+    backend: str, has_display: bool, chain: str
+) -> None:
+    assert build_notifier(backend, has_display=has_display).name == chain
+
+
+def test_build_notifier_rejects_an_unknown_backend_naming_the_choices() -> None:
+    with pytest.raises(ValueError, match="auto, desktop-notifier, plyer, console"):
+        build_notifier("growl", has_display=True)
+
+
+def test_plyer_without_any_way_to_notify_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Linux machine without dbus-python and notify-send (both are made unavailable here)."""
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setitem(sys.modules, "dbus", None)
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    chain = build_notifier("plyer", has_display=True)
+
+    asyncio.run(chain.show(prompt(), ignore))
+
+    assert "install dbus-python or notify-send (libnotify-bin)" in caplog.text
+    assert chain.last_used == "console"
