@@ -1,0 +1,1 @@
+"""The functional core: pure policy code, no clocks, threads or I/O."""
