@@ -1,0 +1,1 @@
+"""The imperative shell: engine thread, scheduler, adapters wired together."""

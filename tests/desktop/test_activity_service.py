@@ -1,0 +1,281 @@
+"""The real service follows real input on a real X server (issue 4, end to end).
+
+`python -m reminder run --no-tray` runs inside Xvfb with a private session bus;
+input is sent with xdotool, full screen is set by a real window manager (openbox)
+through wmctrl, and the service is read back with `status --json`. Prompts go to
+the console notifier, so each one shows up as a "Try: " line on the service's
+stdout; the number of prompts is read from `status` (today's history), which
+counts each prompt once however many places printed it.
+
+Nothing is faked. The only isolation: the system bus address points nowhere, so
+the machine's own logind (lock and suspend signals) cannot end a spell mid-test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import require_desktop_tools
+from desktop_session import DesktopSession
+from service_proc import ServiceProcess, write_fast_config
+
+pytestmark = pytest.mark.desktop
+
+PROMPT = r"\. Try: "
+CONSOLE_PROMPTS = '\n[notifications]\nbackend = "console"\nquiet_when_fullscreen = true\n'
+XDG_VARS = (
+    "XDG_CONFIG_HOME",
+    "XDG_CONFIG_DIRS",
+    "XDG_STATE_HOME",
+    "XDG_CACHE_HOME",
+    "XDG_DATA_HOME",
+)
+
+
+class Wiggle:
+    """A person at the keyboard: moves the mouse by one pixel, back and forth, every second.
+
+    Threading rule: the thread only runs xdotool; start() and stop() are called
+    from the test thread.
+    """
+
+    def __init__(self, desktop: DesktopSession, every: float = 1.0) -> None:
+        self._desktop = desktop
+        self._every = every
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="wiggle", daemon=True)
+        self.started_at = 0.0
+
+    def start(self) -> Wiggle:
+        self.started_at = time.monotonic()  # before the first input reaches the X server
+        self._desktop.xdotool("mousemove", "500", "400")
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        step = "1"
+        while not self._stopping.wait(self._every):
+            self._desktop.run("xdotool", "mousemove_relative", "--", step, "0", check=False)
+            step = "-1" if step == "1" else "1"
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread.is_alive():
+            self._thread.join(15)
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started_at
+
+
+def service_env(desktop: DesktopSession) -> dict[str, str]:
+    """The desktop's environment as a plain X11 session, with the test's own XDG folders.
+
+    XDG_RUNTIME_DIR stays the desktop's: the service's control socket and the CLI
+    (which uses the same env) meet there.
+    """
+    env = {k: v for k, v in desktop.env.items() if k not in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE")}
+    for var in XDG_VARS:
+        env[var] = os.environ[var]
+    env["DBUS_SYSTEM_BUS_ADDRESS"] = "unix:path=/nonexistent/system_bus_socket"
+    return env
+
+
+def status(service: ServiceProcess) -> dict[str, Any]:
+    done = service.cli("status", "--json", timeout=30)
+    assert done.returncode == 0, f"status failed ({done.returncode}): {done.stderr}"
+    data: dict[str, Any] = json.loads(done.stdout)
+    return data
+
+
+def wait_for_status(
+    service: ServiceProcess, what: str, check: Callable[[dict[str, Any]], bool], timeout: float
+) -> dict[str, Any]:
+    """Poll `status --json` (once a second: each poll starts Python) until `check` holds.
+
+    Until the engine has opened its control socket, `status` fails; that is retried too.
+    """
+    deadline = time.monotonic() + timeout
+    last: object = None
+    while time.monotonic() < deadline:
+        done = service.cli("status", "--json", timeout=30)
+        if done.returncode == 0:
+            data: dict[str, Any] = json.loads(done.stdout)
+            if check(data):
+                return data
+            last = data
+        else:
+            last = f"status failed ({done.returncode}): {done.stderr.strip()}"
+        time.sleep(1.0)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last status: {last}")
+
+
+def prompts_today(data: dict[str, Any]) -> int:
+    today = data.get("today") or {}
+    return int(today.get("prompts", 0))
+
+
+def prompt_lines(service: ServiceProcess) -> list[str]:
+    """Every prompt line the service printed so far."""
+    return [line for line in service.drain() if "Try: " in line]
+
+
+def log_text(state_home: Path) -> str:
+    return "\n".join(path.read_text() for path in state_home.rglob("sitting-reminder.log"))
+
+
+@pytest.fixture
+def wiggles(desktop: DesktopSession) -> Iterator[list[Wiggle]]:
+    """Input threads a test starts; all stopped at the end, even when the test fails."""
+    started: list[Wiggle] = []
+    yield started
+    for wiggle in started:
+        wiggle.stop()
+
+
+def start_service(desktop: DesktopSession) -> ServiceProcess:
+    service = ServiceProcess(service_env(desktop), "--no-tray").start()
+    service.wait_for_line("sitting-reminder running", timeout=30)
+    return service
+
+
+def test_status_under_xvfb_reports_the_x11_source(
+    desktop: DesktopSession, isolated_dirs: dict[str, Path]
+) -> None:
+    """On an X11 desktop `status --json` names the X11 idle-time source."""
+    write_fast_config(isolated_dirs["config"], sitting_limit="10m", extra=CONSOLE_PROMPTS)
+    service = start_service(desktop)
+    data = wait_for_status(service, "the engine to answer", lambda s: "state" in s, timeout=20)
+    assert data["activity_detection"] == "x11"
+    assert service.stop() == 0
+
+
+def test_someone_who_keeps_moving_the_mouse_is_prompted_at_the_sitting_limit(
+    desktop: DesktopSession, isolated_dirs: dict[str, Path], wiggles: list[Wiggle]
+) -> None:
+    """Input every second keeps one spell going (idle never reaches 4 s): one prompt at 8 s."""
+    write_fast_config(
+        isolated_dirs["config"], sitting_limit="8s", repeat_every="30s", extra=CONSOLE_PROMPTS
+    )
+    wiggle = Wiggle(desktop).start()
+    wiggles.append(wiggle)
+    service = start_service(desktop)
+
+    line = service.wait_for_line(PROMPT, timeout=40)
+    waited = wiggle.elapsed()
+    data = status(service)
+
+    assert line.startswith("Time to move: ")
+    assert data["activity_detection"] == "x11"
+    assert data["state"] == "sitting" and data["due"] is True
+    assert data["sitting_for_s"] >= 8
+    assert prompts_today(data) == 1
+    # The spell began with the input, so the prompt cannot come before 8 s of it.
+    assert waited >= 7.5
+    assert service.stop() == 0
+
+
+def test_walking_away_ends_the_spell_without_a_prompt_and_return_starts_a_fresh_one(
+    desktop: DesktopSession, isolated_dirs: dict[str, Path], wiggles: list[Wiggle]
+) -> None:
+    """No input for break_after_idle (3 s) is a break: no prompt, "on_break"; input again
+    starts a new spell, prompted only after 8 s of it."""
+    config = write_fast_config(
+        isolated_dirs["config"], sitting_limit="8s", repeat_every="30s", extra=CONSOLE_PROMPTS
+    )
+    config.write_text(
+        config.read_text().replace('break_after_idle = "4s"', 'break_after_idle = "3s"')
+    )
+    service = start_service(desktop)
+
+    time.sleep(12)  # nobody at the desk: longer than the sitting limit
+    away = status(service)
+    assert prompt_lines(service) == []
+    assert away["state"] == "on_break"
+    assert away["sitting_for_s"] == 0
+    assert prompts_today(away) == 0
+
+    wiggle = Wiggle(desktop).start()
+    wiggles.append(wiggle)
+    back = wait_for_status(service, "a new spell", lambda s: s["state"] == "sitting", timeout=20)
+    # A fresh spell: it started when the input came back, not when the service did.
+    assert back["sitting_for_s"] <= wiggle.elapsed() + 1
+
+    line = service.wait_for_line(PROMPT, timeout=40)
+    waited = wiggle.elapsed()
+    data = status(service)
+    assert line.startswith("Time to move: ")
+    assert data["sitting_for_s"] >= 8
+    assert prompts_today(data) == 1
+    assert waited >= 7.5
+    assert service.stop() == 0
+
+
+def test_a_full_screen_window_holds_the_prompt_until_it_leaves_full_screen(
+    desktop: DesktopSession,
+    isolated_dirs: dict[str, Path],
+    wiggles: list[Wiggle],
+    artifacts: Path,
+) -> None:
+    """Slides full screen under openbox: the due prompt waits; leaving full screen brings
+    exactly one prompt (no backlog of the held ones)."""
+    require_desktop_tools("openbox", "wmctrl", "xmessage", "xprop")
+    write_fast_config(
+        isolated_dirs["config"], sitting_limit="5s", repeat_every="30s", extra=CONSOLE_PROMPTS
+    )
+    desktop.start_window_manager()
+    slides = subprocess.Popen(
+        ["xmessage", "-center", "Quarterly slides"],
+        env=desktop.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        desktop.wait_until(lambda: desktop.window_ids("Xmessage"), 10, "the xmessage window")
+        window = desktop.window_ids("Xmessage")[0]
+        desktop.xdotool("windowactivate", "--sync", window)
+
+        def fullscreen(action: str) -> None:
+            desktop.run("wmctrl", "-i", "-r", window, "-b", f"{action},fullscreen")
+
+        def is_fullscreen() -> bool:
+            state = desktop.run("xprop", "-id", window, "_NET_WM_STATE", check=False)
+            return "_NET_WM_STATE_FULLSCREEN" in state
+
+        fullscreen("add")
+        desktop.wait_until(is_fullscreen, 10, "the window to go full screen")
+        wiggles.append(Wiggle(desktop).start())
+        service = start_service(desktop)
+
+        held = wait_for_status(service, "the prompt to be due", lambda s: s["due"], timeout=30)
+        time.sleep(5)  # several more samples, all while full screen
+        still = status(service)
+        desktop.screenshot(artifacts / "activity-service-fullscreen.png")
+        assert held["state"] == "sitting"
+        assert prompt_lines(service) == []
+        assert prompts_today(still) == 0
+        assert still["due"] is True
+        assert "prompt held: a full-screen window is active" in log_text(isolated_dirs["state"])
+
+        fullscreen("remove")
+        desktop.wait_until(lambda: not is_fullscreen(), 10, "the window to leave full screen")
+        first = service.wait_for_line(PROMPT, timeout=20)
+        time.sleep(3)  # a backlog would arrive now
+        after = status(service)
+        lines = prompt_lines(service)
+    finally:
+        slides.terminate()
+        slides.wait(5)
+
+    assert first.startswith("Time to move: ")
+    assert prompts_today(after) == 1
+    assert not any(line.startswith("Still sitting") for line in lines)
+    assert len(set(lines)) == 1  # the console notifier and the echo print the same prompt
+    assert service.stop() == 0
