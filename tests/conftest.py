@@ -80,3 +80,16 @@ def project_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from wheel_build import build_wheel
 
     return build_wheel(tmp_path_factory.mktemp("wheel-build"))
+
+
+def docs_screenshots() -> Path:
+    """Where tests put the README's screenshots: docs/ with UPDATE_DOCS=1, else artifacts.
+
+    A plain test run never rewrites tracked files; `UPDATE_DOCS=1 make test`
+    refreshes the pictures in docs/ from the real run.
+    """
+    if os.environ.get("UPDATE_DOCS") == "1":
+        return Path(__file__).resolve().parents[1] / "docs"
+    folder = ARTIFACTS / "docs"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import require_desktop_tools
+from conftest import docs_screenshots, require_desktop_tools
 from PIL import Image
 from wheel_build import fresh_venv, run
 
@@ -141,8 +141,8 @@ def test_screenshot_shows_the_page(
     assert counts.get((255, 255, 255), 0) > SCREEN[0] * SCREEN[1] // 2  # white page
     assert counts.get((0xB4, 0x23, 0x18), 0) > 500  # the warning box's red edge
     assert sum(n for c, n in counts.items() if max(c) < 80) > 20_000  # dark text
-    docs = ROOT / "docs"
-    docs.mkdir(exist_ok=True)
+    docs = docs_screenshots()
+    docs.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(shot, docs / "guide.png")
 
 

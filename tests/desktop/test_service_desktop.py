@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import require_desktop_tools
+from conftest import docs_screenshots, require_desktop_tools
 from desktop_helpers import (
     NotifyMonitor,
     OutputReader,
@@ -36,7 +36,7 @@ from reminder.stretches import load_catalog
 
 pytestmark = pytest.mark.desktop
 
-DOCS = Path(__file__).parents[2] / "docs"
+DOCS = docs_screenshots()
 PROGRAM_CLASS = "sitting-reminder"
 
 USER_CONFIG = """\
