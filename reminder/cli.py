@@ -29,7 +29,6 @@ from reminder.configuration.loader import (
     load_layers,
     read_layer,
 )
-from reminder.configuration.writer import set_user_value
 from reminder.durations import format_duration, parse_duration
 from reminder.errors import EXIT_OK, ConfigError, LockedKeyError, ReminderError, UsageError
 from reminder.stretches import load_catalog
@@ -193,6 +192,8 @@ def cmd_interval(args: argparse.Namespace) -> int:
     locked_by = loaded.locked_by("reminders.sitting_limit")
     if locked_by is not None:
         raise LockedKeyError("reminders.sitting_limit", locked_by)
+    from reminder.configuration.writer import set_user_value
+
     target = args.config or paths.user_config_file()
     set_user_value(target, "reminders.sitting_limit", value)
     print(f"sitting limit set to {value} in {target} (no service running; used at next start)")

@@ -8,7 +8,8 @@ a range instead of breaking it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 from reminder.configuration.model import Schedule, TimeRange
 
@@ -48,13 +49,20 @@ def ranges_on(schedule: Schedule, day: date) -> tuple[TimeRange, ...]:
 
 def spans_on(schedule: Schedule, day: date) -> list[WorkSpan]:
     """The day's work spans as UTC instants (adjacent ranges not merged)."""
+    return list(_cached_spans(schedule, schedule.zone, day))
+
+
+@lru_cache(maxsize=64)
+def _cached_spans(schedule: Schedule, zone: tzinfo, day: date) -> tuple[WorkSpan, ...]:
+    """Cached: each tick asks for the same day again (the zone is part of the key,
+    since Schedule leaves it out of equality)."""
     spans = []
     for work_range in ranges_on(schedule, day):
         start = local_instant(schedule, day, work_range.start_min)
         end = local_instant(schedule, day, work_range.end_min)
         if end > start:
             spans.append(WorkSpan(start, end))
-    return spans
+    return tuple(spans)
 
 
 def _runs_into_next_day(schedule: Schedule, day: date) -> bool:

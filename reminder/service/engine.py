@@ -25,7 +25,6 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from reminder.activity.base import ActivitySource, PlainTimer
 from reminder.configuration.loader import LoadedConfig, discover_layers, load_configuration
 from reminder.configuration.model import Config
-from reminder.configuration.writer import set_user_value
 from reminder.core import policy
 from reminder.core.model import (
     Command,
@@ -419,6 +418,8 @@ class Engine:
         locked_by = self.loaded.locked_by(LIMIT_KEY)
         if locked_by is not None:
             raise LockedKeyError(LIMIT_KEY, locked_by)
+        from reminder.configuration.writer import set_user_value  # tomlkit: only when used
+
         target = self.user_file or _user_file_default()
         set_user_value(target, LIMIT_KEY, format_duration(limit))
         self._maybe_reload_config(force=True)

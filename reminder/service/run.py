@@ -20,7 +20,6 @@ from reminder import paths
 from reminder.activity.base import ActivitySource
 from reminder.configuration.loader import LoadedConfig, load_configuration
 from reminder.control.server import AlreadyRunning, ControlServer, claim_endpoint
-from reminder.guide.command import guide_uri
 from reminder.notify.fallback import build_notifier
 from reminder.service.clock import SystemClock
 from reminder.service.engine import Adapters, Engine
@@ -51,6 +50,13 @@ class JsonStateStore:
         write_json_atomically(self.path, data)
 
 
+def _guide_uri(anchor: str | None, url: str) -> str:
+    """The guide's address, importing the guide text only when a prompt needs it."""
+    from reminder.guide.command import guide_uri
+
+    return guide_uri(anchor, url)
+
+
 def catalog_for(file: str) -> tuple[Stretch, ...]:
     """The stretch catalog named by `stretches.file` ("" = built in)."""
     return load_catalog(Path(file).expanduser() if file else None)
@@ -71,7 +77,7 @@ def build_engine(loaded: LoadedConfig, *, user_file: Path | None, echo_console: 
         notifier=build_notifier(config.notifications.backend, has_display=desktop),
         activity_factory=activity,
         catalog_loader=catalog_for,
-        guide_uri=lambda anchor, url: guide_uri(anchor, url),
+        guide_uri=_guide_uri,
         history=History(paths.history_file()),
         state_store=JsonStateStore(paths.state_file()),
         control=ControlServer(),
@@ -148,7 +154,7 @@ def _run_with_tray(engine: Engine, _: Any) -> int:
 
     app = TrayApp(
         engine,
-        guide_uri=lambda anchor: guide_uri(anchor, engine.loaded.config.guide.url),
+        guide_uri=lambda anchor: _guide_uri(anchor, engine.loaded.config.guide.url),
         settings_file=engine.user_file or paths.user_config_file(),
     )
     _stop_on_signals(engine)

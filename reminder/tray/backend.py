@@ -6,6 +6,8 @@ fixed order), and its xorg fallback has no menu; so the choice is made here firs
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import importlib
 import logging
 import os
@@ -117,17 +119,27 @@ def xembed_tray_running() -> bool:
     """True when an X system tray (XEmbed, like trayer or a panel's tray) runs on screen 0.
 
     Only for a hint: GTK docks the icon whenever a tray appears, even later.
+    libX11 through ctypes: GTK has it loaded already, so this costs no memory
+    (python-xlib cost 2 MiB of objects for one question).
     """
     try:
-        from Xlib import X, display  # type: ignore[import-untyped,unused-ignore]
-
-        screen = display.Display()
+        xlib = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
+        xlib.XOpenDisplay.restype = ctypes.c_void_p
+        xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
+        xlib.XInternAtom.restype = ctypes.c_ulong
+        xlib.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+        xlib.XGetSelectionOwner.restype = ctypes.c_ulong
+        xlib.XGetSelectionOwner.argtypes = [ctypes.c_void_p, ctypes.c_ulong]
+        xlib.XCloseDisplay.argtypes = [ctypes.c_void_p]
+        screen = xlib.XOpenDisplay(None)
+        if not screen:
+            return False
         try:
-            atom = screen.intern_atom("_NET_SYSTEM_TRAY_S0")
-            return bool(screen.get_selection_owner(atom) != X.NONE)
+            atom = xlib.XInternAtom(screen, b"_NET_SYSTEM_TRAY_S0", 0)
+            return bool(xlib.XGetSelectionOwner(screen, atom))
         finally:
-            screen.close()
-    except Exception:  # no python-xlib, no X server
+            xlib.XCloseDisplay(screen)
+    except (OSError, AttributeError):  # no libX11
         log.debug("could not look for an X system tray", exc_info=True)
         return False
 
