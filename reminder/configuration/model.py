@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta, tzinfo
+from functools import cached_property
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -29,6 +30,14 @@ class Schedule:
     zone: tzinfo = field(compare=False, repr=False)
     days_off: frozenset[date]
     work_hours: tuple[tuple[TimeRange, ...], ...]  # index 0 is Monday
+
+    def __hash__(self) -> int:
+        """Hashed once: every policy tick looks its day's spans up by schedule."""
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.timezone, self.days_off, self.work_hours))
 
 
 @dataclass(frozen=True)

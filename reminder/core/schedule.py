@@ -79,9 +79,10 @@ def work_span_at(schedule: Schedule, instant: datetime) -> WorkSpan | None:
             start, end = span.start, span.end
             first = day
             for _ in range(_LOOKAHEAD_DAYS):
-                if start != local_instant(schedule, first, 0) or not _runs_into_next_day(
+                # The cheap test first: most days do not run into the next one.
+                if not _runs_into_next_day(
                     schedule, first - timedelta(days=1)
-                ):
+                ) or start != local_instant(schedule, first, 0):
                     break
                 first -= timedelta(days=1)
                 start = spans_on(schedule, first)[-1].start
