@@ -133,6 +133,17 @@ class _CatalogFile:
 def _read_catalog_file(path: Path, *, allow_mode: bool) -> _CatalogFile:
     where = str(path)
     data, text = _read_toml(path)
+
+    def fail(key: str, expected: str, value: object, message: str = "invalid value") -> ConfigError:
+        return ConfigError(
+            where,
+            message,
+            key=key,
+            line=_locate_top_level(text, key),
+            expected=expected,
+            found=_describe(value),
+        )
+
     allowed = TOP_LEVEL_KEYS if allow_mode else ("stretch",)
     for key in data:
         if key not in allowed:
@@ -144,43 +155,16 @@ def _read_catalog_file(path: Path, *, allow_mode: bool) -> _CatalogFile:
             )
     mode = data.get("mode", "extend")
     if mode not in MODES:
-        raise ConfigError(
-            where,
-            "invalid value",
-            key="mode",
-            line=_locate_top_level(text, "mode"),
-            expected='"extend" or "replace"',
-            found=_describe(mode),
-        )
+        raise fail("mode", '"extend" or "replace"', mode)
     remove = data.get("remove", [])
     if not isinstance(remove, list) or not all(isinstance(item, str) for item in remove):
-        raise ConfigError(
-            where,
-            "invalid value",
-            key="remove",
-            line=_locate_top_level(text, "remove"),
-            expected='a list of stretch ids such as ["stairs"]',
-            found=_describe(remove),
-        )
+        raise fail("remove", 'a list of stretch ids such as ["stairs"]', remove)
     if remove and mode == "replace":
-        raise ConfigError(
-            where,
-            'remove only applies with mode = "extend"',
-            key="remove",
-            line=_locate_top_level(text, "remove"),
-            expected='no remove list with mode = "replace"',
-            found=_describe(remove),
-        )
+        message = 'remove only applies with mode = "extend"'
+        raise fail("remove", 'no remove list with mode = "replace"', remove, message)
     tables = data.get("stretch", [])
     if not isinstance(tables, list) or not all(isinstance(table, dict) for table in tables):
-        raise ConfigError(
-            where,
-            "invalid value",
-            key="stretch",
-            line=_locate_top_level(text, "stretch"),
-            expected="[[stretch]] tables",
-            found=_describe(tables),
-        )
+        raise fail("stretch", "[[stretch]] tables", tables)
     stretches: list[Stretch] = []
     seen: dict[str, int] = {}
     for index, table in enumerate(tables, start=1):

@@ -11,7 +11,8 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 _BUS_CONFIG_WITHOUT_ACTIVATION = """<!DOCTYPE busconfig PUBLIC
@@ -171,6 +172,26 @@ class DesktopSession:
         self._spawn("openbox", ["openbox"])
         time.sleep(0.5)
 
+    @contextmanager
+    def slides_window(self) -> Iterator[SlidesWindow]:
+        """A focused window under openbox that tests put in and out of full screen,
+        as a slide show would; closed on exit."""
+        self.start_window_manager()
+        slides = subprocess.Popen(
+            ["xmessage", "-center", "Quarterly slides"],
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            self.wait_until(lambda: self.window_ids("Xmessage"), 10, "the xmessage window")
+            window = SlidesWindow(self, self.window_ids("Xmessage")[0])
+            self.xdotool("windowactivate", "--sync", window.id)
+            yield window
+        finally:
+            slides.terminate()
+            slides.wait(5)
+
     def _spawn(self, name: str, argv: list[str]) -> subprocess.Popen[bytes]:
         proc = subprocess.Popen(
             argv, env=self.env, stdout=self._log(name), stderr=subprocess.STDOUT
@@ -244,3 +265,19 @@ class DesktopSession:
                 return
             time.sleep(0.1)
         raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+class SlidesWindow:
+    """The window of `DesktopSession.slides_window`, switched with wmctrl, read with xprop."""
+
+    def __init__(self, desktop: DesktopSession, window_id: str) -> None:
+        self.desktop = desktop
+        self.id = window_id
+
+    def set_fullscreen(self, on: bool) -> None:
+        action = "add" if on else "remove"
+        self.desktop.run("wmctrl", "-i", "-r", self.id, "-b", f"{action},fullscreen")
+
+    def is_fullscreen(self) -> bool:
+        state = self.desktop.run("xprop", "-id", self.id, "_NET_WM_STATE", check=False)
+        return "_NET_WM_STATE_FULLSCREEN" in state

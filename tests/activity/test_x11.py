@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-import subprocess
 from datetime import timedelta
 from pathlib import Path
 
@@ -91,39 +90,23 @@ def test_fullscreen_window_is_seen_until_it_leaves_fullscreen(
 ) -> None:
     """A window made full screen under openbox (like a slide show) is reported, then its end."""
     require_desktop_tools("openbox", "wmctrl", "xmessage")
-    desktop.start_window_manager()
-    slides = subprocess.Popen(
-        ["xmessage", "-center", "Quarterly slides"],
-        env=desktop.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        desktop.wait_until(lambda: desktop.window_ids("Xmessage"), 10, "the xmessage window")
-        window = desktop.window_ids("Xmessage")[0]
-        desktop.xdotool("windowactivate", "--sync", window)
-
-        def wmctrl(action: str) -> None:
-            desktop.run("wmctrl", "-i", "-r", window, "-b", f"{action},fullscreen")
+    with desktop.slides_window() as slides:
 
         async def scenario() -> list[ActivitySample]:
             source = X11Source(x11_env(desktop))
             await source.start()
             try:
                 windowed = await source.sample()
-                wmctrl("add")
+                slides.set_fullscreen(True)
                 full = await eventually(source.sample, lambda s: s.fullscreen, "full screen")
                 desktop.screenshot(artifacts / "activity-x11-fullscreen.png")
-                wmctrl("remove")
+                slides.set_fullscreen(False)
                 back = await eventually(source.sample, lambda s: not s.fullscreen, "windowed")
             finally:
                 await source.close()
             return [windowed, full, back]
 
         windowed, full, back = asyncio.run(scenario())
-    finally:
-        slides.terminate()
-        slides.wait(5)
     assert not windowed.fullscreen
     assert full.fullscreen
     assert not back.fullscreen

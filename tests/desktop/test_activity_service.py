@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -230,27 +229,9 @@ def test_a_full_screen_window_holds_the_prompt_until_it_leaves_full_screen(
     write_fast_config(
         isolated_dirs["config"], sitting_limit="5s", repeat_every="30s", extra=CONSOLE_PROMPTS
     )
-    desktop.start_window_manager()
-    slides = subprocess.Popen(
-        ["xmessage", "-center", "Quarterly slides"],
-        env=desktop.env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        desktop.wait_until(lambda: desktop.window_ids("Xmessage"), 10, "the xmessage window")
-        window = desktop.window_ids("Xmessage")[0]
-        desktop.xdotool("windowactivate", "--sync", window)
-
-        def fullscreen(action: str) -> None:
-            desktop.run("wmctrl", "-i", "-r", window, "-b", f"{action},fullscreen")
-
-        def is_fullscreen() -> bool:
-            state = desktop.run("xprop", "-id", window, "_NET_WM_STATE", check=False)
-            return "_NET_WM_STATE_FULLSCREEN" in state
-
-        fullscreen("add")
-        desktop.wait_until(is_fullscreen, 10, "the window to go full screen")
+    with desktop.slides_window() as slides:
+        slides.set_fullscreen(True)
+        desktop.wait_until(slides.is_fullscreen, 10, "the window to go full screen")
         wiggles.append(Wiggle(desktop).start())
         service = start_service(desktop)
 
@@ -264,15 +245,14 @@ def test_a_full_screen_window_holds_the_prompt_until_it_leaves_full_screen(
         assert still["due"] is True
         assert "prompt held: a full-screen window is active" in log_text(isolated_dirs["state"])
 
-        fullscreen("remove")
-        desktop.wait_until(lambda: not is_fullscreen(), 10, "the window to leave full screen")
+        slides.set_fullscreen(False)
+        desktop.wait_until(
+            lambda: not slides.is_fullscreen(), 10, "the window to leave full screen"
+        )
         first = service.wait_for_line(PROMPT, timeout=20)
         time.sleep(3)  # a backlog would arrive now
         after = status(service)
         lines = prompt_lines(service)
-    finally:
-        slides.terminate()
-        slides.wait(5)
 
     assert first.startswith("Time to move: ")
     assert prompts_today(after) == 1
