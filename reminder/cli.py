@@ -205,7 +205,7 @@ def cmd_interval(args: argparse.Namespace) -> int:
         return EXIT_OK
     except NoServiceError:
         pass
-    loaded = load_configuration(args.config)
+    loaded = load_configuration(args.config, new_user_file_ok=True)
     locked_by = loaded.locked_by("reminders.sitting_limit")
     if locked_by is not None:
         raise LockedKeyError("reminders.sitting_limit", locked_by)

@@ -288,6 +288,27 @@ def test_interval_creates_the_user_file_when_there_is_none(
     assert entry["origin"] == str(user_file(isolated_dirs))
 
 
+def test_interval_creates_a_new_file_named_with_config(
+    isolated_dirs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--config` names the user file; `interval` may start it, as it does the default one."""
+    mine = tmp_path / "desk" / "reminder.toml"
+    assert main(["interval", "40m", "--config", str(mine)]) == 0
+    assert str(mine) in capsys.readouterr().out
+    assert main(["config", "show", "--json", "--origin", "--config", str(mine)]) == 0
+    entry = json.loads(capsys.readouterr().out)["reminders.sitting_limit"]
+    assert entry == {"value": "40m", "origin": str(mine), "locked_by": None}
+
+
+def test_other_commands_refuse_a_missing_config_file(
+    isolated_dirs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo.toml"
+    assert main(["config", "show", "--config", str(missing)]) == 2
+    assert f"{missing}: the file does not exist" in capsys.readouterr().err
+    assert not missing.exists()
+
+
 def test_interval_with_a_stale_socket_still_writes_the_file(
     isolated_dirs: dict[str, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

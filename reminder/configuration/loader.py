@@ -77,8 +77,13 @@ class LoadedConfig:
 # ------------------------------------------------------------------ discovery
 
 
-def discover_layers(user_file: Path | None = None) -> list[Layer]:
-    """Every file in effect, lowest precedence first (missing user file left out)."""
+def discover_layers(
+    user_file: Path | None = None, *, new_user_file_ok: bool = False
+) -> list[Layer]:
+    """Every file in effect, lowest precedence first (missing user file left out).
+
+    A `user_file` named with `--config` must exist, unless `new_user_file_ok` (for
+    `interval`, which creates it)."""
     layers = [Layer(paths.bundled_file("default.toml"), "default")]
     for folder in reversed(paths.site_config_dirs()):  # earlier dirs win, so they come later
         layers.extend(Layer(path, "managed") for path in _managed_files_in(folder))
@@ -90,7 +95,7 @@ def discover_layers(user_file: Path | None = None) -> list[Layer]:
         else:
             layers.append(Layer(override, "managed"))  # a missing file is reported on read
     user = user_file if user_file is not None else paths.user_config_file()
-    if user_file is not None or user.exists():
+    if (user_file is not None and not new_user_file_ok) or user.exists():
         layers.append(Layer(user, "user"))
     return layers
 
@@ -319,6 +324,8 @@ def load_layers(layers: list[Layer]) -> LoadedConfig:
     return LoadedConfig(config, raw, origins, locked, tuple(warnings), tuple(layers))
 
 
-def load_configuration(user_file: Path | None = None) -> LoadedConfig:
+def load_configuration(
+    user_file: Path | None = None, *, new_user_file_ok: bool = False
+) -> LoadedConfig:
     """Read every layer in effect; raise ConfigError naming the bad file on any problem."""
-    return load_layers(discover_layers(user_file))
+    return load_layers(discover_layers(user_file, new_user_file_ok=new_user_file_ok))
