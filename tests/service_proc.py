@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import re
@@ -10,9 +11,9 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 WHOLE_DAY = '["00:00-24:00"]'
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -106,6 +107,34 @@ class ServiceProcess:
             timeout=timeout,
             check=False,
         )
+
+    def status(self) -> dict[str, Any]:
+        """`status --json` of this service; fails the test if it does not answer."""
+        done = self.cli("status", "--json", timeout=30)
+        assert done.returncode == 0, f"status failed ({done.returncode}): {done.stderr}"
+        data: dict[str, Any] = json.loads(done.stdout)
+        return data
+
+    def wait_for_status(
+        self, what: str, check: Callable[[dict[str, Any]], bool], timeout: float
+    ) -> dict[str, Any]:
+        """Poll `status --json` (once a second: each poll starts Python) until `check` holds.
+
+        Until the engine has opened its control socket, `status` fails; that is retried too.
+        """
+        deadline = time.monotonic() + timeout
+        last: object = None
+        while time.monotonic() < deadline:
+            done = self.cli("status", "--json", timeout=30)
+            if done.returncode == 0:
+                data: dict[str, Any] = json.loads(done.stdout)
+                if check(data):
+                    return data
+                last = data
+            else:
+                last = f"status failed ({done.returncode}): {done.stderr.strip()}"
+            time.sleep(1.0)
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}; last status: {last}")
 
     def stop(self, signum: int = signal.SIGINT, timeout: float = 10) -> int:
         assert self.proc is not None

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
-import time
 from pathlib import Path
-from typing import Any, cast
 
 import pytest
 from service_proc import ServiceProcess, headless_env, write_fast_config
@@ -92,23 +90,19 @@ def test_an_edited_configuration_applies_and_a_bad_edit_keeps_the_last_good(
     service.start()
     service.wait_for_line("running", timeout=15)
 
-    def status() -> dict[str, Any]:
-        return cast(dict[str, Any], json.loads(service.cli("status", "--json").stdout))
-
-    assert status()["sitting_limit_s"] == 5
+    assert service.status()["sitting_limit_s"] == 5
     good = user_file.read_text()
     user_file.write_text(good.replace('sitting_limit = "5s"', 'sitting_limt = "20m"'))
     warning = service.wait_for_line("configuration not applied, keeping the last good", 15)
     assert str(user_file) in warning and "sitting_limt" in warning
-    after_bad = status()
+    after_bad = service.status()
     assert after_bad["sitting_limit_s"] == 5
     assert "sitting_limt" in after_bad["config_warning"]
 
     user_file.write_text(good.replace('sitting_limit = "5s"', 'sitting_limit = "20m"'))
-    deadline = time.monotonic() + 15
-    while status()["sitting_limit_s"] != 1200 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    after_good = status()
+    after_good = service.wait_for_status(
+        "the good edit to apply", lambda s: s["sitting_limit_s"] == 1200, timeout=15
+    )
     assert after_good["sitting_limit_s"] == 1200
     assert after_good["config_warning"] is None
     assert service.stop() == 0

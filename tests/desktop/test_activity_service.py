@@ -13,11 +13,10 @@ the machine's own logind (lock and suspend signals) cannot end a spell mid-test.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,35 +86,6 @@ def service_env(desktop: DesktopSession) -> dict[str, str]:
     return env
 
 
-def status(service: ServiceProcess) -> dict[str, Any]:
-    done = service.cli("status", "--json", timeout=30)
-    assert done.returncode == 0, f"status failed ({done.returncode}): {done.stderr}"
-    data: dict[str, Any] = json.loads(done.stdout)
-    return data
-
-
-def wait_for_status(
-    service: ServiceProcess, what: str, check: Callable[[dict[str, Any]], bool], timeout: float
-) -> dict[str, Any]:
-    """Poll `status --json` (once a second: each poll starts Python) until `check` holds.
-
-    Until the engine has opened its control socket, `status` fails; that is retried too.
-    """
-    deadline = time.monotonic() + timeout
-    last: object = None
-    while time.monotonic() < deadline:
-        done = service.cli("status", "--json", timeout=30)
-        if done.returncode == 0:
-            data: dict[str, Any] = json.loads(done.stdout)
-            if check(data):
-                return data
-            last = data
-        else:
-            last = f"status failed ({done.returncode}): {done.stderr.strip()}"
-        time.sleep(1.0)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last status: {last}")
-
-
 def prompts_today(data: dict[str, Any]) -> int:
     today = data.get("today") or {}
     return int(today.get("prompts", 0))
@@ -151,7 +121,7 @@ def test_status_under_xvfb_reports_the_x11_source(
     """On an X11 desktop `status --json` names the X11 idle-time source."""
     write_fast_config(isolated_dirs["config"], sitting_limit="10m", extra=CONSOLE_PROMPTS)
     service = start_service(desktop)
-    data = wait_for_status(service, "the engine to answer", lambda s: "state" in s, timeout=20)
+    data = service.wait_for_status("the engine to answer", lambda s: "state" in s, timeout=20)
     assert data["activity_detection"] == "x11"
     assert service.stop() == 0
 
@@ -169,7 +139,7 @@ def test_someone_who_keeps_moving_the_mouse_is_prompted_at_the_sitting_limit(
 
     line = service.wait_for_line(PROMPT, timeout=40)
     waited = wiggle.elapsed()
-    data = status(service)
+    data = service.status()
 
     assert line.startswith("Time to move: ")
     assert data["activity_detection"] == "x11"
@@ -195,7 +165,7 @@ def test_walking_away_ends_the_spell_without_a_prompt_and_return_starts_a_fresh_
     service = start_service(desktop)
 
     time.sleep(12)  # nobody at the desk: longer than the sitting limit
-    away = status(service)
+    away = service.status()
     assert prompt_lines(service) == []
     assert away["state"] == "on_break"
     assert away["sitting_for_s"] == 0
@@ -203,13 +173,13 @@ def test_walking_away_ends_the_spell_without_a_prompt_and_return_starts_a_fresh_
 
     wiggle = Wiggle(desktop).start()
     wiggles.append(wiggle)
-    back = wait_for_status(service, "a new spell", lambda s: s["state"] == "sitting", timeout=20)
+    back = service.wait_for_status("a new spell", lambda s: s["state"] == "sitting", timeout=20)
     # A fresh spell: it started when the input came back, not when the service did.
     assert back["sitting_for_s"] <= wiggle.elapsed() + 1
 
     line = service.wait_for_line(PROMPT, timeout=40)
     waited = wiggle.elapsed()
-    data = status(service)
+    data = service.status()
     assert line.startswith("Time to move: ")
     assert data["sitting_for_s"] >= 8
     assert prompts_today(data) == 1
@@ -235,9 +205,9 @@ def test_a_full_screen_window_holds_the_prompt_until_it_leaves_full_screen(
         wiggles.append(Wiggle(desktop).start())
         service = start_service(desktop)
 
-        held = wait_for_status(service, "the prompt to be due", lambda s: s["due"], timeout=30)
+        held = service.wait_for_status("the prompt to be due", lambda s: s["due"], timeout=30)
         time.sleep(5)  # several more samples, all while full screen
-        still = status(service)
+        still = service.status()
         desktop.screenshot(artifacts / "activity-service-fullscreen.png")
         assert held["state"] == "sitting"
         assert prompt_lines(service) == []
@@ -251,7 +221,7 @@ def test_a_full_screen_window_holds_the_prompt_until_it_leaves_full_screen(
         )
         first = service.wait_for_line(PROMPT, timeout=20)
         time.sleep(3)  # a backlog would arrive now
-        after = status(service)
+        after = service.status()
         lines = prompt_lines(service)
 
     assert first.startswith("Time to move: ")
