@@ -19,6 +19,24 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(hours=hours, minutes=minutes, seconds=seconds)
 
 
+def human_duration(value: timedelta) -> str:
+    """How every message, menu and page shows a length of time: "1 hour 30 min", "45 min", "40 s".
+
+    One rule for every place a person reads a duration (the TOML form "1h30m" is only
+    for values to type back in, as `format_duration` writes them).
+    """
+    total = max(0, int(value.total_seconds()))
+    if total < 60:
+        return f"{total} s"
+    hours, minutes = divmod(total // 60, 60)
+    parts = []
+    if hours:
+        parts.append("1 hour" if hours == 1 else f"{hours} hours")
+    if minutes:
+        parts.append(f"{minutes} min")
+    return " ".join(parts)
+
+
 def format_duration(value: timedelta, *, coarse: bool = False) -> str:
     """Render a duration the way users write it: "1h30m", "45m", "90s" -> "1m30s".
 

@@ -24,23 +24,10 @@ from reminder.core.model import (
     Status,
     TakeBreak,
 )
+from reminder.durations import human_duration
 
 INTERVAL_CHOICES: tuple[timedelta, ...] = tuple(timedelta(minutes=m) for m in (30, 45, 50, 60, 90))
 LOCKED_LINE = "Set by your organisation"
-
-
-def human_duration(value: timedelta) -> str:
-    """ "1 hour 30 min", "45 min", "40 s": for menus and tooltips."""
-    total = max(0, int(value.total_seconds()))
-    if total < 60:
-        return f"{total} s"
-    hours, minutes = divmod(total // 60, 60)
-    parts = []
-    if hours:
-        parts.append("1 hour" if hours == 1 else f"{hours} hours")
-    if minutes:
-        parts.append(f"{minutes} min")
-    return " ".join(parts)
 
 
 def _coarse_sitting(value: timedelta) -> str:
