@@ -22,8 +22,8 @@ import sys
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from reminder.atomic import write_bytes_atomically
 from reminder.errors import RuntimeFailure, UsageError
-from reminder.store.state_file import write_bytes_atomically
 
 Action = Literal["enable", "disable", "status"]
 

@@ -7,6 +7,7 @@ Every user-facing error is one paragraph on stderr with no traceback:
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import logging
 import re
@@ -17,28 +18,46 @@ from pathlib import Path
 from typing import Any
 
 from reminder import __version__, paths
+from reminder.configuration.keys import validate
 from reminder.configuration.loader import (
     DEFAULT_ORIGIN,
     Layer,
     LayerKind,
     LoadedConfig,
     advice,
-    build_config,
     discover_layers,
     load_configuration,
-    load_layers,
-    read_layer,
+    origin_of,
+    problems_of,
 )
-from reminder.durations import format_duration, parse_duration
-from reminder.errors import EXIT_OK, ConfigError, LockedKeyError, ReminderError, UsageError
+from reminder.configuration.values import Invalid
+from reminder.configuration.writer import check_user_value
+from reminder.durations import format_duration, human_duration, parse_duration
+from reminder.errors import (
+    EXIT_OK,
+    EXIT_USAGE,
+    ConfigError,
+    ConfigErrors,
+    ReminderError,
+    UsageError,
+)
 from reminder.stretches import load_catalog
 
 log = logging.getLogger("reminder")
 PROG = "sitting-reminder"
+LIMIT_KEY = "reminders.sitting_limit"
 COMMANDS = (
     "run", "status", "snooze", "pause", "resume", "break", "interval",
     "config", "plan", "guide", "stats", "autostart",
 )  # fmt: skip
+
+
+EXIT_CODES_HELP = """exit codes:
+  0  done
+  1  failure at run time
+  2  usage or configuration error (a bad value, a locked setting, a command
+     that would change nothing now)
+  3  no running service (status, snooze, pause, resume, break)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,64 +68,118 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    # SUPPRESS: a subcommand must not reset `--config`/`-v` given before it; main() fills defaults.
-    common = _Parser(add_help=False, argument_default=argparse.SUPPRESS)
-    common.add_argument(
-        "--config", type=Path, metavar="PATH", help="use this file instead of your user config"
+def _with_config(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="PATH",
+        help="read this file instead of your own configuration file",
     )
-    common.add_argument("-v", "--verbose", action="count", help="more detail in the log")
 
+
+def _with_json(parser: argparse.ArgumentParser, what: str = "the answer") -> None:
+    parser.add_argument("--json", action="store_true", help=f"print {what} as one JSON document")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The whole command line; every command and option says in one line what it does."""
     parser = _Parser(
         prog=PROG,
-        description="Gets you off your chair before long sitting spells knot your glutes.",
-        parents=[common],
+        description="Gets you off your chair before long sitting spells knot your glutes. "
+        "With no command, starts the service (`run`).",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    run = sub.add_parser("run", parents=[common], help="start the service (the default)")
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help_text,
+            description=help_text[0].upper() + help_text[1:] + ".",
+            epilog=EXIT_CODES_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+
+    run = command("run", "start the service in the foreground (the default)")
     run.add_argument("--no-tray", action="store_true", help="no tray icon; prompts on the console")
+    _with_config(run)
+    run.add_argument(
+        "-v", "--verbose", action="count", default=0, help="more detail in the log (-vv: more)"
+    )
 
-    for name, help_text in (
-        ("status", "state of the running service"),
-        ("stats", "prompts, breaks and sitting time per day"),
-    ):
-        command = sub.add_parser(name, parents=[common], help=help_text)
-        command.add_argument("--json", action="store_true", help="one JSON document")
-        if name == "stats":
-            command.add_argument("--days", type=_positive_int, default=7, metavar="N")
+    status = command("status", "the state of the running service")
+    _with_json(status, "the state")
 
-    snooze = sub.add_parser("snooze", parents=[common], help="no prompts for DURATION")
-    snooze.add_argument("duration", nargs="?", help='e.g. "20m" (default: first snooze option)')
-    pause = sub.add_parser("pause", parents=[common], help="stop tracking until a time")
-    pause.add_argument("--until", metavar="HH:MM|tomorrow", help="default: the next work day")
-    sub.add_parser("resume", parents=[common], help="end a snooze or pause")
-    sub.add_parser("break", parents=[common], help='"I just moved": end the sitting spell')
-    interval = sub.add_parser("interval", parents=[common], help="set reminders.sitting_limit")
-    interval.add_argument("duration", help='e.g. "45m"')
+    snooze = command("snooze", "no prompts for a while; the sitting spell keeps counting")
+    snooze.add_argument(
+        "duration", nargs="?", help='how long, e.g. "20m" (default: the first snooze option)'
+    )
+    pause = command("pause", "stop tracking until a time (default: the next work day)")
+    pause.add_argument(
+        "--until",
+        metavar="HH:MM|tomorrow",
+        help="a time on the clock of schedule.timezone, or tomorrow at midnight",
+    )
+    command("resume", "end a snooze or a pause")
+    command("break", '"I just moved": end the sitting spell and start a fresh one')
+    interval = command("interval", "set reminders.sitting_limit in your configuration file")
+    interval.add_argument("duration", help='the new sitting limit, e.g. "45m"')
+    _with_config(interval)
 
-    config = sub.add_parser("config", parents=[common], help="check and show the configuration")
+    config = command("config", "check and show the configuration")
     config_sub = config.add_subparsers(
         dest="config_command", metavar="ACTION", parser_class=_Parser, required=True
     )
-    validate = config_sub.add_parser("validate", parents=[common], help="check files")
-    validate.add_argument("files", nargs="*", type=Path, metavar="FILE")
-    show = config_sub.add_parser("show", parents=[common], help="the effective configuration")
-    show.add_argument("--origin", action="store_true", help="name each value's file")
-    show.add_argument("--json", action="store_true")
-    config_sub.add_parser("paths", parents=[common], help="every file and folder used")
+    validate = config_sub.add_parser(
+        "validate", help="check files and report every problem (default: every file in effect)"
+    )
+    validate.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE|DIR",
+        help="configuration files, stretch catalogs, or folders of managed files",
+    )
+    _with_json(validate, "the problems (a list of {file, line, key, expected, found, message})")
+    _with_config(validate)
+    show = config_sub.add_parser("show", help="the effective configuration")
+    show.add_argument(
+        "--origin", action="store_true", help="say where each value came from and what locks it"
+    )
+    _with_json(show, "the configuration")
+    _with_config(show)
+    paths_parser = config_sub.add_parser(
+        "paths", help="every file and folder the service reads or writes"
+    )
+    _with_config(paths_parser)
 
-    plan = sub.add_parser("plan", parents=[common], help="work hours and prompt times for a day")
-    plan.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD")
-    plan.add_argument("--json", action="store_true")
+    plan = command("plan", "work hours and prompt times for a day of continuous sitting")
+    plan.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD", help="default: today")
+    _with_json(plan, "the plan")
+    _with_config(plan)
 
-    guide = sub.add_parser("guide", parents=[common], help="the glute-knot guide")
-    guide.add_argument("--open", action="store_true", help="open the page in a browser")
-    guide.add_argument("--section", choices=("causes", "symptoms", "professional"))
+    guide = command("guide", "the glute-knot guide, in the terminal or the browser")
+    guide.add_argument("--open", action="store_true", help="open the page in a web browser")
+    guide.add_argument(
+        "--section", choices=("causes", "symptoms", "professional"), help="only this section"
+    )
+    _with_config(guide)
 
-    autostart = sub.add_parser("autostart", parents=[common], help="start at login")
-    autostart.add_argument("action", choices=("enable", "disable", "status"))
+    stats = command("stats", "prompts, breaks and sitting time per day")
+    stats.add_argument(
+        "--days", type=_positive_int, default=7, metavar="N", help="how many days (default 7)"
+    )
+    _with_json(stats, "the numbers")
+    _with_config(stats)
+
+    autostart = command("autostart", "start the service when you log in")
+    autostart.add_argument(
+        "action",
+        choices=("enable", "disable", "status"),
+        help="enable, disable, or say which entry is in effect",
+    )
     return parser
 
 
@@ -127,11 +200,21 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, found {text!r}") from None
 
 
-def _duration_arg(text: str) -> str:
+def _sitting_limit_arg(text: str) -> str:
+    """`interval`'s value, checked exactly as the loader checks reminders.sitting_limit."""
+    check_user_value(LIMIT_KEY, text)
+    return format_duration(parse_duration(text))
+
+
+def _snooze_arg(text: str) -> str:
+    """`snooze`'s value, checked as every entry of reminders.snooze_options is."""
     try:
-        return format_duration(parse_duration(text))
-    except ValueError as error:
-        raise UsageError(str(error)) from None
+        validate("reminders.snooze_options", [text])
+    except Invalid as error:
+        raise UsageError(
+            f"cannot snooze for that: expected {error.expected}, found {error.found}"
+        ) from None
+    return format_duration(parse_duration(text))
 
 
 # ---------------------------------------------------------------- commands
@@ -159,7 +242,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from reminder.service.run import run_service
 
     setup_logging(args.verbose)
-    return run_service(user_file=args.config, no_tray=getattr(args, "no_tray", False))
+    return run_service(user_file=args.config, no_tray=args.no_tray)
 
 
 def _control(request: dict[str, Any]) -> dict[str, Any]:
@@ -188,7 +271,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_simple(args: argparse.Namespace) -> int:
     request: dict[str, Any] = {"cmd": args.command}
     if args.command == "snooze" and args.duration:
-        request["arg"] = _duration_arg(args.duration)
+        request["arg"] = _snooze_arg(args.duration)
     if args.command == "pause" and args.until:
         request["arg"] = args.until
     print(_control(request)["message"])
@@ -199,28 +282,30 @@ def cmd_interval(args: argparse.Namespace) -> int:
     """Ask the service; with none running, write the user file for the next start."""
     from reminder.errors import NoServiceError
 
-    value = _duration_arg(args.duration)
-    try:
-        print(_control({"cmd": "interval", "arg": value})["message"])
-        return EXIT_OK
-    except NoServiceError:
-        pass
+    value = _sitting_limit_arg(args.duration)
+    if args.config is None:
+        try:
+            print(_control({"cmd": "interval", "arg": value})["message"])
+            return EXIT_OK
+        except NoServiceError:
+            pass
     loaded = load_configuration(args.config, new_user_file_ok=True)
-    locked_by = loaded.locked_by("reminders.sitting_limit")
-    if locked_by is not None:
-        raise LockedKeyError("reminders.sitting_limit", locked_by)
-    from reminder.configuration.writer import set_user_value
+    from reminder.configuration.writer import set_user_values
 
     target = args.config or paths.user_config_file()
-    set_user_value(target, "reminders.sitting_limit", value)
-    print(f"sitting limit set to {value} in {target} (no service running; used at next start)")
+    set_user_values(target, {LIMIT_KEY: value}, locked=loaded.locked)
+    shown = human_duration(parse_duration(value))
+    if args.config is None:
+        print(f"sitting limit set to {shown} in {target} (no service running; used at next start)")
+    else:
+        print(f"sitting limit set to {shown} in {target}")
     return EXIT_OK
 
 
 def cmd_config(args: argparse.Namespace) -> int:
     action = args.config_command
     if action == "validate":
-        return _config_validate(args.files, args.config)
+        return _config_validate(args.files, args.config, args.json)
     if action == "paths":
         return _config_paths(args.config)
     loaded = load_configuration(args.config)
@@ -269,41 +354,91 @@ def _print_warnings(loaded: LoadedConfig) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
-def _config_validate(files: list[Path], user_file: Path | None) -> int:
+def _config_validate(files: list[Path], user_file: Path | None, as_json: bool) -> int:
+    """Check every file given (or every layer in effect) and report every problem found."""
+    from reminder.configuration.loader import loaded_from, managed_files_in, read_layer
+
+    problems: list[ConfigError] = []
+    report: list[str] = []
+    warnings: list[str] = []
+
+    def check_catalog(catalog_file: str, named_in: str) -> None:
+        try:
+            stretches = load_catalog(Path(catalog_file).expanduser() if catalog_file else None)
+        except ConfigError as error:
+            problems.append(error)
+            return
+        label = f"stretch catalog {catalog_file}" if catalog_file else "built-in stretch catalog"
+        report.append(f"ok: {label} ({len(stretches)} stretches, named in {named_in})")
+
+    def check_files(layers: list[Layer], *, in_effect: bool) -> None:
+        read = [read_layer(layer) for layer in layers]
+        for values in read:
+            if values.problems:
+                problems.extend(values.problems)
+            else:
+                report.append(f"ok: {origin_of(values.layer)} ({values.layer.kind})")
+        if not problems_of(read):
+            try:
+                loaded = loaded_from(read)
+            except ConfigError as error:
+                problems.append(error)
+                return
+            warnings.extend([*loaded.warnings, *advice(loaded.config, loaded.origins)])
+            origin = loaded.origins.get("stretches.file", DEFAULT_ORIGIN)
+            if in_effect or origin != DEFAULT_ORIGIN:
+                check_catalog(loaded.config.stretches.file, origin)
+
     if not files:
-        loaded = load_configuration(user_file)
-        _print_warnings(loaded)
-        for layer in loaded.layers:
-            origin = DEFAULT_ORIGIN if layer.kind == "default" else str(layer.path)
-            print(f"ok: {origin} ({layer.kind})")
-        catalog_file = loaded.config.stretches.file
-        stretches = load_catalog(Path(catalog_file).expanduser() if catalog_file else None)
-        print(
-            f"ok: stretch catalog{f' {catalog_file}' if catalog_file else ''} "
-            f"({len(stretches)} stretches)"
-        )
-        print("configuration is valid")
-        return EXIT_OK
+        check_files(discover_layers(user_file), in_effect=True)
     defaults = Layer(paths.bundled_file("default.toml"), "default")
     for file in files:
-        if _looks_like_catalog(file):
-            print(f"ok: {file} (stretch catalog, {len(load_catalog(file))} stretches)")
-            continue
-        kind: LayerKind = "managed" if _looks_managed(file) else "user"
-        loaded = load_layers([defaults, Layer(file, kind)])
-        for warning in advice(loaded.config, loaded.origins):
-            print(f"warning: {warning}", file=sys.stderr)
-        print(f"ok: {file} ({kind})")
-    return EXIT_OK
+        if file.is_dir():
+            found = managed_files_in(file, loose=True)
+            if not found:
+                problems.append(ConfigError(str(file), "this folder holds no *.toml files"))
+            for managed in found:
+                check_files([defaults, Layer(managed, "managed")], in_effect=False)
+        elif _looks_like_catalog(file):
+            try:
+                report.append(f"ok: {file} (stretch catalog, {len(load_catalog(file))} stretches)")
+            except ConfigError as error:
+                problems.append(error)
+        else:
+            kind: LayerKind = "managed" if _looks_managed(file) else "user"
+            check_files([defaults, Layer(file, kind)], in_effect=False)
+
+    problems = ConfigErrors.flatten(problems)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if as_json:
+        print(json.dumps([problem.to_json() for problem in problems], indent=2))
+    elif problems:
+        for problem in problems:
+            print(f"{PROG}: error: {problem}", file=sys.stderr)
+        if len(problems) > 1:
+            bad_files = len({problem.path for problem in problems})
+            print(f"{PROG}: {len(problems)} problems in {bad_files} file(s)", file=sys.stderr)
+    else:
+        for line in report:
+            print(line)
+        print("configuration is valid")
+    return EXIT_USAGE if problems else EXIT_OK
+
+
+def _peek(file: Path) -> str:
+    """A file's text for a guess at what it is ("" when it cannot be read without risk)."""
+    from reminder.tomlfile import read_bytes_safely
+
+    try:
+        return read_bytes_safely(file).decode("utf-8", errors="replace")
+    except ConfigError:  # reading it for real reports why
+        return ""
 
 
 def _looks_like_catalog(file: Path) -> bool:
     """A stretch catalog (config/stretches.toml format) rather than a configuration file."""
-    try:
-        text = file.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    return re.search(r"^\s*\[\[stretch\]\]", text, re.MULTILINE) is not None
+    return re.search(r"^\s*\[\[stretch\]\]", _peek(file), re.MULTILINE) is not None
 
 
 def _looks_managed(file: Path) -> bool:
@@ -319,10 +454,7 @@ def _looks_managed(file: Path) -> bool:
         resolved == root.resolve() or root.resolve() in resolved.parents for root in managed_roots
     ):
         return True
-    try:
-        return "[managed]" in file.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
+    return "[managed]" in _peek(file)
 
 
 def _config_paths(user_file: Path | None) -> int:
@@ -411,19 +543,67 @@ HANDLERS = {
 }
 
 
+def _nearest_command(word: str) -> str | None:
+    """The command `word` was probably meant to be: letters swapped first ("stauts"), then
+    the closest spelling."""
+    swapped = [name for name in COMMANDS if sorted(name) == sorted(word.lower())]
+    if swapped:
+        return swapped[0]
+    match = difflib.get_close_matches(word.lower(), COMMANDS, n=1, cutoff=0.5)
+    return match[0] if match else None
+
+
+def _implied_run_or_typo(arguments: list[str]) -> list[str]:
+    """Insert the implied `run`; a first word that is no command is a usage error naming
+    the nearest command (`stauts` -> "did you mean status?")."""
+    if any(arg in ("-h", "--help", "--version") for arg in arguments[:1]):
+        return arguments
+    words = [arg for arg in arguments if not arg.startswith("-")]
+    if arguments and not arguments[0].startswith("-") and arguments[0] not in COMMANDS:
+        word = arguments[0]
+        match = _nearest_command(word)
+        hint = f" (did you mean '{match}'?)" if match else ""
+        raise UsageError(
+            f"unknown command '{word}'{hint}; the commands are: {', '.join(COMMANDS)}. "
+            f"See '{PROG} --help'."
+        )
+    if not words or words[0] not in COMMANDS:
+        return ["run", *arguments]
+    return arguments
+
+
+def _options_last(arguments: list[str]) -> list[str]:
+    """Move `--config PATH` and `-v` to the end, so they may be written before the command
+    (`sitting-reminder --config x.toml plan`) and still reach the command that reads them;
+    a command that has no such option then says so."""
+    front: list[str] = []
+    moved: list[str] = []
+    rest = iter(arguments)
+    for arg in rest:
+        if arg == "--":
+            front += [arg, *rest]
+            break
+        if arg == "--config":
+            moved += [arg, next(rest, "")]
+        elif arg.startswith("--config=") or arg == "--verbose" or re.fullmatch(r"-v+", arg):
+            moved.append(arg)
+        else:
+            front.append(arg)
+    return front + moved
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: returns the exit code."""
-    arguments = list(sys.argv[1:] if argv is None else argv)
-    if not any(arg in COMMANDS for arg in arguments if not arg.startswith("-")) and not any(
-        arg in ("-h", "--help", "--version") for arg in arguments
-    ):
-        arguments.insert(0, "run")
+    try:
+        arguments = _options_last(list(sys.argv[1:] if argv is None else argv))
+        arguments = _implied_run_or_typo(arguments)
+    except UsageError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return error.exit_code
     args = build_parser().parse_args(arguments)
-    for name, default in (("config", None), ("verbose", 0)):
+    for name, default in (("config", None), ("verbose", 0), ("json", False)):
         if not hasattr(args, name):
             setattr(args, name, default)
-    if args.command is None:
-        args.command = "run"
     try:
         return HANDLERS[args.command](args)
     except ReminderError as error:
@@ -435,4 +615,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
 
 
-__all__ = ["build_config", "main", "read_layer"]
+__all__ = ["build_parser", "main"]

@@ -9,14 +9,25 @@ DURATION_FORM = 'a duration with units such as "90s", "45m" or "1h30m"'
 _DURATION = re.compile(r"^(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?$")
 
 
+class DurationTooLong(ValueError):
+    """A duration in the right form but longer than any timedelta (or int) holds."""
+
+
 def parse_duration(text: str) -> timedelta:
     """Parse "1h30m"-style text; raise ValueError naming the expected form."""
     cleaned = text.strip().lower().replace(" ", "")
     match = _DURATION.match(cleaned)
     if not cleaned or match is None or not any(match.groupdict().values()):
-        raise ValueError(f"expected {DURATION_FORM}, found {text!r}")
-    hours, minutes, seconds = (int(match.group(name) or 0) for name in ("h", "m", "s"))
-    return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+        shown = text if len(text) <= 40 else f"{text[:40]}…"
+        raise ValueError(f"expected {DURATION_FORM}, found {shown!r}")
+    try:
+        hours, minutes, seconds = (int(match.group(name) or 0) for name in ("h", "m", "s"))
+        return timedelta(hours=hours, minutes=minutes, seconds=seconds)
+    except (OverflowError, ValueError):  # more than a timedelta (or an int) holds
+        shown = text if len(text) <= 40 else f"{text[:40]}…"
+        raise DurationTooLong(
+            f"expected {DURATION_FORM}, found {shown!r}, which is far too long"
+        ) from None
 
 
 def human_duration(value: timedelta) -> str:

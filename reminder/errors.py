@@ -2,6 +2,8 @@
 
 ReminderError              base; carries the exit code
 ├── ConfigError            bad configuration or catalog file (exit 2)
+│   ├── ConfigErrors       several of them at once (every problem in every file)
+│   └── FileUnreachable    (reminder.tomlfile) missing, or its share cannot be reached
 ├── UsageError             bad command-line value (exit 2)
 ├── LockedKeyError         a setting locked by the organisation (exit 2)
 ├── NoServiceError         no running service to talk to (exit 3)
@@ -49,6 +51,17 @@ class ConfigError(ReminderError):
         self.detail = message
         super().__init__(self._render())
 
+    def to_json(self) -> dict[str, object]:
+        """One problem as `config validate --json` lists it."""
+        return {
+            "file": self.path,
+            "line": self.line,
+            "key": self.key,
+            "expected": self.expected,
+            "found": self.found,
+            "message": str(self),
+        }
+
     def _render(self) -> str:
         where = self.path if self.line is None else f"{self.path}, line {self.line}"
         parts = [f"{where}:"]
@@ -62,6 +75,30 @@ class ConfigError(ReminderError):
         elif self.found is not None:
             text += f" Found {self.found}."
         return text
+
+
+class ConfigErrors(ConfigError):
+    """Every problem found, in every file; the message lists them one per line."""
+
+    def __init__(self, problems: list[ConfigError]) -> None:
+        if not problems:
+            raise ValueError("ConfigErrors needs at least one problem")
+        self.problems = tuple(problems)
+        first = problems[0]
+        super().__init__(first.path, first.detail, key=first.key, line=first.line)
+        self.expected, self.found = first.expected, first.found
+        self.args = ("\n".join(str(problem) for problem in problems),)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+    @staticmethod
+    def flatten(problems: list[ConfigError]) -> list[ConfigError]:
+        """Problems with every ConfigErrors unpacked into its parts."""
+        flat: list[ConfigError] = []
+        for problem in problems:
+            flat.extend(problem.problems if isinstance(problem, ConfigErrors) else [problem])
+        return flat
 
 
 class UsageError(ReminderError):

@@ -34,6 +34,10 @@ def make_config(
     break_after_idle: timedelta = 5 * MIN,
     check_every: timedelta = 15 * SEC,
     quiet_when_fullscreen: bool = True,
+    quiet_during_calls: bool = True,
+    quiet_when_dnd: bool = True,
+    after_call: timedelta = MIN,
+    max_hold: timedelta = 3 * 60 * MIN,
 ) -> Config:
     """A Berlin configuration; work hours go through the real range parser."""
     return Config(
@@ -45,7 +49,14 @@ def make_config(
         ),
         reminders=Reminders(sitting_limit, repeat_every, SNOOZE_OPTIONS),
         activity=Activity(break_after_idle, check_every),
-        notifications=Notifications("console", quiet_when_fullscreen),
-        stretches=Stretches(""),
+        notifications=Notifications(
+            "console",
+            quiet_when_fullscreen,
+            quiet_during_calls,
+            quiet_when_dnd,
+            after_call,
+            max_hold,
+        ),
+        stretches=Stretches("", ()),
         guide=Guide(""),
     )

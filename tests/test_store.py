@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from reminder import paths
+from reminder.atomic import write_json_atomically
 from reminder.logsetup import setup_logging
-from reminder.store.state_file import load_state, write_json_atomically
+from reminder.store.state_file import load_state
 
 SNOOZED = {"version": 1, "snoozed_until": "2026-11-25T14:20:00+00:00", "spell_start": None}
 

@@ -73,7 +73,7 @@ def test_packaged_defaults_document_every_key(installed: Install) -> None:
     located = in_venv(
         installed,
         "-c",
-        "import json; from reminder import paths; from reminder.configuration.values import KEYS;"
+        "import json; from reminder import paths; from reminder.configuration.keys import KEYS;"
         "print(json.dumps([str(paths.bundled_file('default.toml')), list(KEYS)]))",
     )
     where, keys = json.loads(located.stdout)

@@ -1,8 +1,17 @@
 """Reads every configuration layer, applies locks, and builds the frozen `Config`.
 
-Layers, lowest to highest precedence: built-in defaults, managed files (site
-config dirs, then $SITTING_REMINDER_MANAGED_CONFIG), the user file (or
-`--config`). A key locked in a managed file keeps its managed value.
+Layers, lowest to highest precedence (DESIGN.md):
+
+    default      config/default.toml, shipped in the wheel
+    managed      site config dirs, then $SITTING_REMINDER_MANAGED_CONFIG
+    recommended  native policy channels' managed defaults (a user may override them)
+    user         the user's file (or `--config`)
+    mandatory    native policy channels' mandatory values (always locked)
+
+A key locked by a managed file keeps the managed value: a user or recommended
+value for it is ignored (with a warning for the user's). Every value is checked
+once, by `keys.validate`, as its file is read; the Config is built from those
+parsed values. Every problem in every file is collected and reported together.
 """
 
 from __future__ import annotations
@@ -10,7 +19,6 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -18,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reminder import paths
+from reminder.configuration.keys import KEYS, LOCKS_KEY, validate
 from reminder.configuration.model import (
     WEEKDAYS,
     Activity,
@@ -28,35 +37,49 @@ from reminder.configuration.model import (
     Schedule,
     Stretches,
 )
-from reminder.configuration.values import KEYS, LOCKS_KEY, Invalid, describe
+from reminder.configuration.values import Invalid, describe, shown
 from reminder.durations import format_duration
-from reminder.errors import ConfigError
+from reminder.errors import ConfigError, ConfigErrors
 from reminder.tomlfile import read_toml_file
 
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - Python 3.10
-    pass
-
-LayerKind = Literal["default", "managed", "user"]
+LayerKind = Literal["default", "managed", "recommended", "user", "mandatory"]
 DEFAULT_ORIGIN = "built-in defaults"
+_PRECEDENCE: dict[str, int] = {
+    "default": 0,
+    "managed": 1,
+    "recommended": 2,
+    "user": 3,
+    "mandatory": 4,
+}
 
 
 @dataclass(frozen=True)
 class Layer:
-    """One configuration file and the role it plays."""
+    """One configuration source and the role it plays (a file, or a policy channel)."""
 
     path: Path
     kind: LayerKind
 
 
 @dataclass(frozen=True)
+class Setting:
+    """One key's value in one layer: as written, as parsed, and where it came from."""
+
+    raw: Any
+    value: Any
+    origin: str  # a file path, DEFAULT_ORIGIN, or a policy channel's description
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class LayerValues:
-    """The validated leaf values of one file, as dotted keys."""
+    """What one layer holds: checked settings, its locks, and every problem found in it."""
 
     layer: Layer
-    values: dict[str, Any]
+    values: dict[str, Setting]
     locks: tuple[str, ...] = ()
+    problems: tuple[ConfigError, ...] = ()
+    note: str | None = None  # e.g. "from the cache, 3 days old: the share is unreachable"
 
 
 @dataclass(frozen=True)
@@ -65,10 +88,11 @@ class LoadedConfig:
 
     config: Config
     raw: dict[str, Any]  # dotted key -> effective TOML value
-    origins: dict[str, str]  # dotted key -> file path or DEFAULT_ORIGIN
-    locked: dict[str, str]  # dotted key -> managed file that locked it
+    origins: dict[str, str]  # dotted key -> file path, channel, or DEFAULT_ORIGIN
+    locked: dict[str, str]  # dotted key -> the managed file or policy that locked it
     warnings: tuple[str, ...]
     layers: tuple[Layer, ...] = field(default=())
+    notes: tuple[str, ...] = field(default=())  # how sources were read (cache in use, ...)
 
     def locked_by(self, key: str) -> str | None:
         return self.locked.get(key)
@@ -86,12 +110,11 @@ def discover_layers(
     `interval`, which creates it)."""
     layers = [Layer(paths.bundled_file("default.toml"), "default")]
     for folder in reversed(paths.site_config_dirs()):  # earlier dirs win, so they come later
-        layers.extend(Layer(path, "managed") for path in _managed_files_in(folder))
+        layers.extend(Layer(path, "managed") for path in managed_files_in(folder))
     override = paths.managed_override()
     if override is not None:
         if override.is_dir():
-            found = _managed_files_in(override) or sorted(override.glob("*.toml"))
-            layers.extend(Layer(path, "managed") for path in found)
+            layers.extend(Layer(path, "managed") for path in managed_files_in(override, loose=True))
         else:
             layers.append(Layer(override, "managed"))  # a missing file is reported on read
     user = user_file if user_file is not None else paths.user_config_file()
@@ -100,8 +123,12 @@ def discover_layers(
     return layers
 
 
-def _managed_files_in(folder: Path) -> list[Path]:
-    """`config.toml`, then `config.d/*.toml` in name order; also accepts a folder of drop-ins."""
+def managed_files_in(folder: Path, *, loose: bool = False) -> list[Path]:
+    """`config.toml`, then `config.d/*.toml` in name order.
+
+    With `loose` (a folder named by the environment variable or given to
+    `validate`), a folder with neither holds plain `*.toml` drop-ins.
+    """
     found = []
     main = folder / paths.CONFIG_FILE_NAME
     if main.is_file():
@@ -109,6 +136,8 @@ def _managed_files_in(folder: Path) -> list[Path]:
     drop_ins = folder / paths.DROP_IN_DIR_NAME
     if drop_ins.is_dir():
         found.extend(sorted(drop_ins.glob("*.toml")))
+    if loose and not found:
+        found = sorted(folder.glob("*.toml"))
     return found
 
 
@@ -129,17 +158,21 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, 
             yield dotted, value
 
 
+_HEADER = re.compile(r"^\[([^\[\]]+)\]")
+_ASSIGNMENT = re.compile(r'^("?[\w.\-" ]+"?)\s*=')
+
+
 def locate_key(text: str, dotted: str) -> int | None:
     """The line of `dotted` in TOML text, found from table headers (best effort)."""
     parts = dotted.split(".")
     table: list[str] = []
     for number, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
-        header = re.match(r"^\[([^\[\]]+)\]", stripped)
+        header = _HEADER.match(stripped)
         if header:
             table = [part.strip().strip('"') for part in header.group(1).split(".")]
             continue
-        assignment = re.match(r'^("?[\w.\-" ]+"?)\s*=', stripped)
+        assignment = _ASSIGNMENT.match(stripped)
         if not assignment:
             continue
         key_parts = [part.strip().strip('"') for part in assignment.group(1).split(".")]
@@ -159,44 +192,65 @@ def nearest_key(key: str) -> str | None:
     return next((k for k in known if by_leaf and k.endswith("." + by_leaf[0])), None)
 
 
+def origin_of(layer: Layer) -> str:
+    return DEFAULT_ORIGIN if layer.kind == "default" else str(layer.path)
+
+
 def read_layer(layer: Layer) -> LayerValues:
-    """Read and check one file: known keys, right forms, `[managed]` only where allowed."""
-    data, text = read_toml(layer.path)
+    """Read and check one file: every key known, every value of the right form,
+    `[managed]` only where allowed. Never raises: problems are collected."""
+    try:
+        data, text = read_toml(layer.path)
+    except ConfigError as error:
+        return LayerValues(layer, {}, problems=(error,))
+    return check_table(layer, data, text)
+
+
+def check_table(layer: Layer, data: Mapping[str, Any], text: str = "") -> LayerValues:
+    """Check parsed TOML data of `layer` (lines are found in `text` where given)."""
     where = str(layer.path)
-    values: dict[str, Any] = {}
+    values: dict[str, Setting] = {}
     locks: tuple[str, ...] = ()
+    problems: list[ConfigError] = []
     for key, value in _flatten(data):
-        line = locate_key(text, key)
-        if key == LOCKS_KEY or key.startswith("managed."):
-            if layer.kind != "managed":
-                raise ConfigError(
-                    where,
-                    "[managed] is only allowed in files managed by your organisation",
-                    key=key,
-                    line=line,
-                    expected="this key in a managed file such as /etc/xdg/sitting-reminder/"
-                    "config.toml",
-                    found="it in a user file",
-                )
-            if key != LOCKS_KEY:
-                raise _unknown(where, key, line)
-            locks = _check(where, key, line, value, _parse_locks)
-            continue
-        if key not in KEYS:
-            if key.startswith("schedule.work_hours."):
-                day = key.rsplit(".", 1)[-1]
-                raise ConfigError(
-                    where,
-                    "unknown weekday",
-                    key=key,
-                    line=line,
-                    expected="a weekday name: " + ", ".join(WEEKDAYS),
-                    found=f'"{day}"',
-                )
-            raise _unknown(where, key, line)
-        _check(where, key, line, value, KEYS[key].parse)
-        values[key] = value
-    return LayerValues(layer, values, locks)
+        line = locate_key(text, key) if text else None
+        try:
+            if key == LOCKS_KEY or key.startswith("managed."):
+                if layer.kind != "managed":
+                    raise ConfigError(
+                        where,
+                        "[managed] is only allowed in files managed by your organisation",
+                        key=key,
+                        line=line,
+                        expected="this key in a managed file such as "
+                        "/etc/xdg/sitting-reminder/config.toml",
+                        found="it in a user file",
+                    )
+                if key != LOCKS_KEY:
+                    raise _unknown(where, key, line)
+                locks = _check(where, key, line, value, _parse_locks)
+                continue
+            if key not in KEYS:
+                raise _unknown_or_weekday(where, key, line)
+            parsed = _check(where, key, line, value, lambda v, k=key: validate(k, v))
+            values[key] = Setting(value, parsed, origin_of(layer), line)
+        except ConfigError as error:
+            problems.append(error)
+    return LayerValues(layer, values, locks, tuple(problems))
+
+
+def _unknown_or_weekday(where: str, key: str, line: int | None) -> ConfigError:
+    if key.startswith("schedule.work_hours."):
+        day = key.rsplit(".", 1)[-1]
+        return ConfigError(
+            where,
+            "unknown weekday",
+            key=key,
+            line=line,
+            expected="a weekday name: " + ", ".join(WEEKDAYS),
+            found=f'"{shown(day)}"',
+        )
+    return _unknown(where, key, line)
 
 
 def _parse_locks(value: Any) -> tuple[str, ...]:
@@ -211,7 +265,7 @@ def _parse_locks(value: Any) -> tuple[str, ...]:
             hint = f' (did you mean "{suggestion}"?)' if suggestion else ""
             raise Invalid(
                 "dotted keys or globs that match a setting",
-                f'"{pattern}", which matches no setting{hint}',
+                f'"{shown(pattern)}", which matches no setting{hint}',
             )
     return tuple(value)
 
@@ -228,46 +282,54 @@ def _check(where: str, key: str, line: int | None, value: Any, parse: Any) -> An
 def _unknown(where: str, key: str, line: int | None) -> ConfigError:
     suggestion = nearest_key(key)
     hint = f'did you mean "{suggestion}"' if suggestion else "see config/default.toml"
-    return ConfigError(where, f"unknown key ({hint})", key=key, line=line)
+    return ConfigError(where, f"unknown key ({hint})", key=shown(key), line=line)
 
 
 # ------------------------------------------------------------------- merging
 
 
-def merge_layers(
-    read: list[LayerValues],
-) -> tuple[dict[str, Any], dict[str, str], dict[str, str], list[str]]:
-    """Effective raw values, their origins, the locks and the lock warnings."""
+@dataclass(frozen=True)
+class Merged:
+    """The effective settings of a stack of layers."""
+
+    settings: dict[str, Setting]
+    locked: dict[str, str]
+    warnings: list[str]
+
+
+def merge_layers(read: list[LayerValues]) -> Merged:
+    """Apply the layers in precedence order (stable within a kind), honouring locks."""
+    ordered = sorted(read, key=lambda values: _PRECEDENCE[values.layer.kind])
     locked: dict[str, str] = {}
-    for layer_values in read:
+    for layer_values in ordered:
         for pattern in layer_values.locks:
             for key in KEYS:
                 if fnmatch.fnmatchcase(key, pattern):
                     locked[key] = str(layer_values.layer.path)
-    raw: dict[str, Any] = {}
-    origins: dict[str, str] = {}
+        if layer_values.layer.kind == "mandatory":  # a mandatory policy value is a lock too
+            locked.update({key: setting.origin for key, setting in layer_values.values.items()})
+    settings: dict[str, Setting] = {}
     warnings: list[str] = []
-    for layer_values in read:
-        layer = layer_values.layer
-        origin = DEFAULT_ORIGIN if layer.kind == "default" else str(layer.path)
-        for key, value in layer_values.values.items():
-            if layer.kind == "user" and key in locked:
-                if value != raw.get(key):
+    for layer_values in ordered:
+        kind = layer_values.layer.kind
+        for key, setting in layer_values.values.items():
+            if kind in ("user", "recommended") and key in locked:
+                previous = settings.get(key)
+                if kind == "user" and (previous is None or setting.raw != previous.raw):
                     warnings.append(
-                        f"{layer.path}: '{key}' is locked by your organisation in "
+                        f"{layer_values.layer.path}: '{key}' is locked by your organisation in "
                         f"{locked[key]}; your value is ignored"
                     )
                 continue
-            raw[key] = value
-            origins[key] = origin
-    return raw, origins, locked, warnings
+            settings[key] = setting
+    return Merged(settings, locked, warnings)
 
 
-def build_config(raw: Mapping[str, Any]) -> Config:
-    """Turn checked raw values into the frozen Config."""
+def build_config(settings: Mapping[str, Setting]) -> Config:
+    """The frozen Config from checked settings (each value parsed once, when read)."""
 
     def get(key: str) -> Any:
-        return KEYS[key].parse(raw[key])
+        return settings[key].value
 
     timezone_name, zone = get("schedule.timezone")
     return Config(
@@ -289,8 +351,12 @@ def build_config(raw: Mapping[str, Any]) -> Config:
         notifications=Notifications(
             backend=get("notifications.backend"),
             quiet_when_fullscreen=get("notifications.quiet_when_fullscreen"),
+            quiet_during_calls=get("notifications.quiet_during_calls"),
+            quiet_when_dnd=get("notifications.quiet_when_dnd"),
+            after_call=get("notifications.after_call"),
+            max_hold=get("notifications.max_hold"),
         ),
-        stretches=Stretches(file=get("stretches.file")),
+        stretches=Stretches(file=get("stretches.file"), only=get("stretches.only")),
         guide=Guide(url=get("guide.url")),
     )
 
@@ -317,15 +383,40 @@ def advice(config: Config, origins: Mapping[str, str]) -> list[str]:
     return found
 
 
+def problems_of(read: Iterable[LayerValues]) -> list[ConfigError]:
+    return [problem for layer_values in read for problem in layer_values.problems]
+
+
+def loaded_from(read: list[LayerValues]) -> LoadedConfig:
+    """The LoadedConfig of layers already read; ConfigErrors listing every problem."""
+    problems = problems_of(read)
+    if problems:
+        raise problems[0] if len(problems) == 1 else ConfigErrors(problems)
+    merged = merge_layers(read)
+    missing = [key for key in KEYS if key not in merged.settings]
+    if missing:  # only a broken installation (an old default.toml) can get here
+        raise ConfigError(
+            str(paths.bundled_file("default.toml")),
+            "the built-in defaults lack keys: " + ", ".join(missing),
+        )
+    config = build_config(merged.settings)
+    return LoadedConfig(
+        config,
+        {key: setting.raw for key, setting in merged.settings.items()},
+        {key: setting.origin for key, setting in merged.settings.items()},
+        merged.locked,
+        tuple(merged.warnings),
+        tuple(values.layer for values in read),
+        tuple(values.note for values in read if values.note),
+    )
+
+
 def load_layers(layers: list[Layer]) -> LoadedConfig:
-    read = [read_layer(layer) for layer in layers]
-    raw, origins, locked, warnings = merge_layers(read)
-    config = build_config(raw)
-    return LoadedConfig(config, raw, origins, locked, tuple(warnings), tuple(layers))
+    return loaded_from([read_layer(layer) for layer in layers])
 
 
 def load_configuration(
     user_file: Path | None = None, *, new_user_file_ok: bool = False
 ) -> LoadedConfig:
-    """Read every layer in effect; raise ConfigError naming the bad file on any problem."""
+    """Read every layer in effect; raise ConfigError (ConfigErrors for several) on any problem."""
     return load_layers(discover_layers(user_file, new_user_file_ok=new_user_file_ok))

@@ -57,11 +57,16 @@ class Activity:
 class Notifications:
     backend: str
     quiet_when_fullscreen: bool
+    quiet_during_calls: bool
+    quiet_when_dnd: bool
+    after_call: timedelta
+    max_hold: timedelta
 
 
 @dataclass(frozen=True)
 class Stretches:
     file: str
+    only: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -1,56 +1,84 @@
-"""Runtime adjustments written into the user's file with tomlkit, comments kept."""
+"""Changes written into the user's file with tomlkit, comments and order kept.
+
+Everything the CLI (`interval`), the tray and the settings window write goes
+through `set_user_values`: each value is checked by `keys.validate` (the loader's
+own check), locked keys are refused, and the whole new file is checked again
+before it replaces the old one atomically. A refusal leaves the file
+byte-for-byte as it was; so does a user file that is already broken.
+
+Threading rule: blocking file I/O; the running service calls it from its writer
+thread, never on the engine loop.
+"""
 
 from __future__ import annotations
 
-import os
-import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
-import tomlkit
-from tomlkit.exceptions import ParseError
+from reminder.atomic import write_text_atomically
+from reminder.configuration.keys import KEYS, validate
+from reminder.configuration.loader import Layer, check_table, read_layer
+from reminder.configuration.values import Invalid
+from reminder.errors import ConfigError, ConfigErrors, LockedKeyError, UsageError
+from reminder.tomlfile import parse_toml_text
 
-from reminder.configuration.loader import Layer, read_layer
-from reminder.errors import ConfigError
+NEW_FILE_COMMENT = "Sitting Reminder: your settings (see `sitting-reminder config show`)."
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temp file in the same folder, fsync, rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+def check_user_value(key: str, value: Any) -> Any:
+    """`keys.validate` for a value a person typed: UsageError (exit 2) naming key and form."""
+    if key not in KEYS:
+        raise UsageError(f"there is no setting '{key}'")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+        return validate(key, value)
+    except Invalid as error:
+        raise UsageError(
+            f"'{key}' cannot be set to that: expected {error.expected}, found {error.found}"
+        ) from None
 
 
-def set_user_value(user_file: Path, dotted_key: str, value: str) -> None:
-    """Set one key in the user file, keeping everything else the user wrote.
+def set_user_values(
+    user_file: Path, changes: Mapping[str, Any], *, locked: Mapping[str, str] | None = None
+) -> str:
+    """Set keys (dotted, TOML values) in the user file, keeping everything else it holds.
 
-    A user file that does not parse is never touched: the ConfigError says why.
+    Raises UsageError for a value the loader would refuse, LockedKeyError for a key
+    in `locked` (key -> the managed file or policy that locked it), ConfigError when
+    the existing file is broken; in every case nothing is written. Returns the new text.
     """
+    import tomlkit  # costs 3 MiB: only loaded when something is written
+
+    for key, value in changes.items():
+        if locked and key in locked:
+            raise LockedKeyError(key, locked[key])
+        check_user_value(key, value)
     if user_file.exists():
-        read_layer(Layer(user_file, "user"))  # refuse to edit a file that is already broken
-        try:
-            document = tomlkit.parse(user_file.read_text(encoding="utf-8"))
-        except ParseError as error:  # pragma: no cover - read_layer already caught it
-            raise ConfigError(str(user_file), f"TOML syntax error: {error}") from None
+        current = read_layer(Layer(user_file, "user"))
+        if current.problems:  # refuse to edit a file that is already broken
+            problems = list(current.problems)
+            raise problems[0] if len(problems) == 1 else ConfigErrors(problems)
+        document = tomlkit.parse(user_file.read_text(encoding="utf-8-sig"))
     else:
         document = tomlkit.document()
-        document.add(
-            tomlkit.comment("Sitting Reminder: your settings (see `sitting-reminder config show`).")
-        )
-    *tables, leaf = dotted_key.split(".")
-    container: tomlkit.TOMLDocument | tomlkit.items.Table = document
-    for name in tables:
-        if name not in container:
-            container[name] = tomlkit.table()
-        container = container[name]
-    container[leaf] = value
-    atomic_write_text(user_file, tomlkit.dumps(document))
+        document.add(tomlkit.comment(NEW_FILE_COMMENT))
+    for key, value in changes.items():
+        *tables, leaf = key.split(".")
+        container: Any = document
+        for name in tables:
+            if name not in container:
+                container[name] = tomlkit.table()
+            container = container[name]
+        container[leaf] = value
+    text = tomlkit.dumps(document)
+    data = parse_toml_text(user_file, text, example='key = "value"')
+    after = check_table(Layer(user_file, "user"), data, text)
+    if after.problems:  # pragma: no cover - every value was checked above
+        raise ConfigError(str(user_file), f"the edit would break the file: {after.problems[0]}")
+    write_text_atomically(user_file, text)
+    return text
+
+
+def set_user_value(user_file: Path, dotted_key: str, value: Any) -> str:
+    """`set_user_values` for one key."""
+    return set_user_values(user_file, {dotted_key: value})

@@ -39,7 +39,7 @@ from reminder.core.model import (
 )
 from reminder.core.schedule import local_day, local_instant
 from reminder.durations import format_duration, parse_duration
-from reminder.errors import ConfigError, LockedKeyError, ReminderError, UsageError
+from reminder.errors import ConfigError, ReminderError, UsageError
 from reminder.notify.base import Notifier, PromptMessage
 from reminder.service.api import CommandResult, StatusListener
 from reminder.service.clock import Clock
@@ -415,13 +415,10 @@ class Engine:
         return status.one_line()
 
     async def _set_interval(self, limit: timedelta) -> None:
-        locked_by = self.loaded.locked_by(LIMIT_KEY)
-        if locked_by is not None:
-            raise LockedKeyError(LIMIT_KEY, locked_by)
-        from reminder.configuration.writer import set_user_value  # tomlkit: only when used
+        from reminder.configuration.writer import set_user_values
 
         target = self.user_file or _user_file_default()
-        set_user_value(target, LIMIT_KEY, format_duration(limit))
+        set_user_values(target, {LIMIT_KEY: format_duration(limit)}, locked=self.loaded.locked)
         self._maybe_reload_config(force=True)
 
     async def handle_request(self, request: dict[str, Any]) -> dict[str, Any]:

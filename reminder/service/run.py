@@ -18,13 +18,14 @@ from typing import Any
 
 from reminder import paths
 from reminder.activity.base import ActivitySource
+from reminder.atomic import write_json_atomically
 from reminder.configuration.loader import LoadedConfig, load_configuration
 from reminder.control.server import AlreadyRunning, ControlServer, claim_endpoint
 from reminder.notify.fallback import build_notifier
 from reminder.service.clock import SystemClock
 from reminder.service.engine import Adapters, Engine
 from reminder.store.history import History
-from reminder.store.state_file import load_state, write_json_atomically
+from reminder.store.state_file import load_state
 from reminder.stretches import Stretch, load_catalog
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """What the service keeps on disk: transient state (`state.json`) and history (SQLite)."""
 
 from reminder.store.history import History, format_stats_table
-from reminder.store.state_file import load_state, write_json_atomically
+from reminder.store.state_file import load_state
 
-__all__ = ["History", "format_stats_table", "load_state", "write_json_atomically"]
+__all__ = ["History", "format_stats_table", "load_state"]
