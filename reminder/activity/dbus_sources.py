@@ -17,8 +17,8 @@ from datetime import timedelta
 from dbus_fast.aio import MessageBus
 from dbus_fast.errors import DBusError
 
-from reminder.activity import _dbus
-from reminder.activity.base import ActivitySample
+from reminder import _dbus
+from reminder.activity.base import NOTHING_PUSHED, ActivitySample, ChangeListener, Pushes
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,10 @@ class _SessionBusSource:
         if self._bus is None:
             self._bus = await _dbus.connect(_dbus.session_bus_address(self._environ))
         return self._bus
+
+    def watch(self, on_change: ChangeListener, idle_threshold: timedelta) -> Pushes:
+        """This source can only be asked (see `reminder.activity.base`)."""
+        return NOTHING_PUSHED
 
     async def close(self) -> None:
         bus, self._bus = self._bus, None

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from reminder.activity.base import ActivitySample
+from reminder.activity.base import NOTHING_PUSHED, ActivitySample, ChangeListener, Pushes
 
 
 def _nothing() -> None:
@@ -77,6 +77,10 @@ class MacSource:
         return ActivitySample(
             idle_for=idle_from_nanoseconds(self._api.hid_idle_ns()), screen_locked=locked
         )
+
+    def watch(self, on_change: ChangeListener, idle_threshold: timedelta) -> Pushes:
+        """This source can only be asked (see `reminder.activity.base`)."""
+        return NOTHING_PUSHED
 
     async def close(self) -> None:
         api, self._api = self._api, None

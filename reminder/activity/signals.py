@@ -33,8 +33,8 @@ from typing import Any
 from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 
-from reminder.activity import _dbus
-from reminder.activity.base import ActivitySample, ActivitySource
+from reminder import _dbus
+from reminder.activity.base import ActivitySample, ActivitySource, ChangeListener, Pushes
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,10 @@ class SignalWatchers:
             return
         await self._watch_session_bus()
         await self._watch_system_bus()
+
+    def watch(self, on_change: ChangeListener, idle_threshold: timedelta) -> Pushes:
+        """What the inner source announces (lock and sleep signals are only read on sample)."""
+        return self.inner.watch(on_change, idle_threshold)
 
     async def close(self) -> None:
         for bus in (self._session_bus, self._system_bus):

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from reminder.activity.base import ActivitySample
+from reminder.activity.base import NOTHING_PUSHED, ActivitySample, ChangeListener, Pushes
 
 TICK_WRAP = 2**32
 
@@ -107,6 +107,10 @@ class WindowsSource:
         if self._api is None:
             raise OSError("WindowsSource.sample() called before start()")
         return self._api
+
+    def watch(self, on_change: ChangeListener, idle_threshold: timedelta) -> Pushes:
+        """This source can only be asked (see `reminder.activity.base`)."""
+        return NOTHING_PUSHED
 
     async def close(self) -> None:
         return None

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from reminder.activity.base import ActivitySample
+from reminder.activity.base import NOTHING_PUSHED, ActivitySample, ChangeListener, Pushes
 
 LIBX11 = "libX11.so.6"
 LIBXSS = "libXss.so.1"
@@ -285,6 +285,10 @@ class X11Source:
 
     def _on_connection_lost(self, display: int | None, user_data: int | None) -> None:
         self._broken = True
+
+    def watch(self, on_change: ChangeListener, idle_threshold: timedelta) -> Pushes:
+        """This source can only be asked (see `reminder.activity.base`)."""
+        return NOTHING_PUSHED
 
     async def close(self) -> None:
         xlib, trap, display = self._xlib, self._trap, self._display

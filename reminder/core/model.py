@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Literal
 
-from reminder.durations import format_duration
+from reminder.durations import human_duration
 
 
 class SpellState(str, enum.Enum):
@@ -107,9 +108,30 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat(timespec="seconds")
 
 
+HeldFor = Literal["call", "dnd", "fullscreen"]
+"""Why a due prompt waits: a call (microphone, camera, idle inhibitor), Do Not Disturb,
+or a full-screen window."""
+
+RefusableCommand = Literal["snooze", "break", "pause", "resume"]
+
+
+def clock_text(moment: datetime, now: datetime, zone: tzinfo, *, zone_label: str = "") -> str:
+    """How every time is shown to a person: "10:42" today, "Wed 09:00" on another day,
+    in `zone` (schedule.timezone), followed by `zone_label` when that is not the system's."""
+    local, today = moment.astimezone(zone), now.astimezone(zone)
+    text = f"{local:%H:%M}" if local.date() == today.date() else f"{local:%a %H:%M}"
+    return f"{text} {zone_label}" if zone_label else text
+
+
 @dataclass(frozen=True)
 class Status:
-    """An immutable snapshot of the engine, handed to the tray and the CLI."""
+    """An immutable snapshot of the engine, handed to the tray and the CLI.
+
+    Times are aware UTC instants; show them with `clock` (schedule.timezone).
+    `refusals` names each command that would change nothing now, with the sentence
+    that says why and what to do instead: the CLI refuses it (exit 2) with that
+    sentence, the tray greys the item out.
+    """
 
     state: SpellState
     now: datetime
@@ -125,6 +147,23 @@ class Status:
     config_warning: str | None = None
     pid: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    zone: tzinfo = timezone.utc  # schedule.timezone's zone
+    zone_label: str = ""  # e.g. "(Asia/Tokyo)" when it is not the system's zone; else ""
+    spell_started_at: datetime | None = None
+    tracking_resumes_at: datetime | None = None  # off hours / paused: when tracking starts again
+    held_for: HeldFor | None = None
+    held_since: datetime | None = None
+    call_detection: tuple[str, ...] = ()
+    refusals: Mapping[RefusableCommand, str] = field(default_factory=dict)
+    locked: Mapping[str, str] = field(default_factory=dict)  # key -> who locked it (origin)
+    notes: tuple[str, ...] = ()  # how the configuration was read ("managed file from cache ...")
+
+    def clock(self, moment: datetime) -> str:
+        """`moment` as this snapshot's user reads it ("10:42", "Wed 09:00 (Asia/Tokyo)")."""
+        return clock_text(moment, self.now, self.zone, zone_label=self.zone_label)
+
+    def refusal(self, command: RefusableCommand) -> str | None:
+        return self.refusals.get(command)
 
     def to_json(self) -> dict[str, Any]:
         """The `status --json` document."""
@@ -132,34 +171,65 @@ class Status:
             "state": self.state.public_name,
             "due": self.state is SpellState.DUE,
             "sitting_for_s": int(self.sitting_for.total_seconds()),
+            "spell_started_at": _iso(self.spell_started_at),
             "next_prompt_at": _iso(self.next_prompt_at),
             "snoozed_until": _iso(self.snoozed_until),
             "paused_until": _iso(self.paused_until),
+            "tracking_resumes_at": _iso(self.tracking_resumes_at),
             "sitting_limit_s": int(self.sitting_limit.total_seconds()),
             "activity_detection": self.activity_detection,
+            "held_for": self.held_for,
+            "held_since": _iso(self.held_since),
+            "call_detection": list(self.call_detection),
             "interval_locked_by": self.interval_locked_by,
+            "locked": dict(self.locked),
+            "refusals": dict(self.refusals),
             "today": None if self.today is None else self.today.to_json(),
             "config_warning": self.config_warning,
+            "config_notes": list(self.notes),
+            "timezone": str(self.zone),
+            "now": _iso(self.now),
             "pid": self.pid,
         }
         data.update(self.extra)
         return data
 
     def one_line(self) -> str:
-        """The one-line answer of `status`."""
+        """The answer of plain `status`: the state, then what is held, then warnings."""
+        return "\n".join(self.lines())
+
+    def lines(self) -> list[str]:
         state = self.state
         if state is SpellState.SNOOZED and self.snoozed_until:
-            text = f"snoozed until {self.snoozed_until.astimezone():%H:%M:%S}"
+            text = f"snoozed until {self.clock(self.snoozed_until)}"
+            text += f", sitting for {human_duration(self.sitting_for)}"
         elif state is SpellState.PAUSED and self.paused_until:
-            text = f"paused until {self.paused_until.astimezone():%a %H:%M}"
+            text = f"paused until {self.clock(self.paused_until)}"
         elif state is SpellState.OFF_HOURS:
             text = "outside work hours"
+            if self.tracking_resumes_at is not None:
+                text += f"; tracking resumes {self.clock(self.tracking_resumes_at)}"
         elif state is SpellState.ON_BREAK:
             text = "on a break"
         else:
-            text = f"sitting for {format_duration(self.sitting_for, coarse=True)}"
+            text = f"sitting for {human_duration(self.sitting_for)}"
+            if self.spell_started_at is not None:
+                text += f" (since {self.clock(self.spell_started_at)})"
             if state is SpellState.DUE:
-                text += " (time to move)"
+                text += ": time to move"
         if self.next_prompt_at and state not in (SpellState.PAUSED, SpellState.OFF_HOURS):
-            text += f"; next prompt at {self.next_prompt_at.astimezone():%H:%M:%S}"
-        return text
+            text += f"; next prompt at {self.clock(self.next_prompt_at)}"
+        lines = [text]
+        if self.held_for is not None:
+            lines.append(HELD_LINES[self.held_for])
+        lines += [f"note: {note}" for note in self.notes]
+        if self.config_warning:
+            lines.append(f"warning: {self.config_warning}")
+        return lines
+
+
+HELD_LINES: dict[HeldFor, str] = {
+    "call": "In a call: your reminder waits, and comes soon after the call",
+    "dnd": "Do Not Disturb is on: your reminder waits until it is off",
+    "fullscreen": "held: full-screen window; the prompt comes when it closes",
+}
