@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-import tomllib
 from pathlib import Path
 
 from reminder.configuration.generate import GENERATED, out_of_date
 from reminder.configuration.keys import KEYS, validate
+from reminder.tomlfile import read_toml_file
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -19,7 +19,7 @@ def test_every_generated_file_matches_the_key_table() -> None:
 
 def test_default_toml_holds_every_key_with_a_default_that_validates() -> None:
     assert "config/default.toml" in GENERATED
-    data = tomllib.loads((ROOT / "config" / "default.toml").read_text(encoding="utf-8"))
+    data, _ = read_toml_file(ROOT / "config" / "default.toml", example="")
     flat: dict[str, object] = {}
     for table, values in data.items():
         for leaf, value in values.items():

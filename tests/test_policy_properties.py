@@ -42,6 +42,7 @@ from reminder.core.policy import (
     PromptDue,
     apply_command,
     next_change,
+    refusal,
     spell_state,
     tick,
 )
@@ -402,10 +403,12 @@ def live(scenario: Scenario) -> Run:
             if soonest == next_command:
                 _, kind, value = pending.pop()
                 command = to_command(kind, value, soonest)
+                refused = refusal(config, state, command, soonest) is not None
                 step = apply_command(config, state, command, soonest)
                 state = step.state
                 until = next((a.until for a in step.actions if isinstance(a, Paused)), None)
-                run.commands.append((soonest, command, until))
+                if not refused:  # a refused command changes nothing: the reference ignores it
+                    run.commands.append((soonest, command, until))
             elif line.sleeping(soonest):
                 break  # a due moment during a suspend waits for the wake-up sample
             else:

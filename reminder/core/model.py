@@ -148,7 +148,7 @@ class Status:
     pid: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     zone: tzinfo = timezone.utc  # schedule.timezone's zone
-    zone_label: str = ""  # e.g. "(Asia/Tokyo)" when it is not the system's zone; else ""
+    zone_label: str = ""  # e.g. "Asia/Tokyo" when it is not the system's zone; else ""
     spell_started_at: datetime | None = None
     tracking_resumes_at: datetime | None = None  # off hours / paused: when tracking starts again
     held_for: HeldFor | None = None
@@ -159,7 +159,7 @@ class Status:
     notes: tuple[str, ...] = ()  # how the configuration was read ("managed file from cache ...")
 
     def clock(self, moment: datetime) -> str:
-        """`moment` as this snapshot's user reads it ("10:42", "Wed 09:00 (Asia/Tokyo)")."""
+        """`moment` as this snapshot's user reads it ("10:42", "Wed 09:00 Asia/Tokyo")."""
         return clock_text(moment, self.now, self.zone, zone_label=self.zone_label)
 
     def refusal(self, command: RefusableCommand) -> str | None:

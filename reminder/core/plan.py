@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from reminder.configuration.model import Config
-from reminder.core.policy import Observation, PolicyState, PromptDue, next_change, tick
+from reminder.core.policy import Observation, PolicyState, PromptDue, drive
 from reminder.core.schedule import local_instant, ranges_on
 
 
@@ -56,12 +56,11 @@ def plan_day(config: Config, day: date) -> DayPlan:
     prompts: list[datetime] = []
     now = start
     while now < end:
-        step = tick(config, state, present, now)
-        state = step.state
-        prompts.extend(now for action in step.actions if isinstance(action, PromptDue))
-        upcoming = next_change(config, state, now)
-        if upcoming is None:
+        result = drive(config, state, present, now)
+        state = result.state
+        prompts.extend(now for action in result.actions if isinstance(action, PromptDue))
+        if result.wake_at is None:
             break
-        now = upcoming
+        now = result.wake_at
     hours = tuple(tuple(str(work_range).split("-")) for work_range in ranges_on(schedule, day))
     return DayPlan(day, hours, tuple(prompts), schedule.timezone)  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ class PromptMessage:
     repeat: int  # 0 for the first prompt of a spell
     guide_location: str  # file URI or URL of the knot guide
     snooze: timedelta  # the first snooze option, for the button
+    after_call: timedelta | None = None  # the length of the call that just ended, if any
 
     @property
     def title(self) -> str:

@@ -1,8 +1,15 @@
 """`sitting-reminder run`: builds the real adapters and runs the engine (with a tray if possible).
 
-Threads: with a tray, pystray owns the main thread (macOS requires it) and the
-engine runs its asyncio loop on a second thread; without one, the engine runs
-on the main thread. SIGINT and SIGTERM stop either within a second.
+Threads: with the pystray tray (Windows, macOS, XEmbed-only Linux desktops),
+pystray owns the main thread (macOS requires it) and the engine runs its
+asyncio loop on a second thread. Otherwise (no tray, or the native
+StatusNotifierItem tray, which lives on the engine loop) the engine runs on the
+main thread. SIGINT, SIGTERM and SIGHUP stop the service cleanly (state saved,
+socket removed) within a second.
+
+A configuration that cannot be used stops the start (exit 2): the reason goes
+to stderr, to the log, and, where there is a desktop, into one notification,
+so a person logging in learns why no reminders come.
 """
 
 from __future__ import annotations
@@ -20,15 +27,17 @@ from reminder import paths
 from reminder.activity.base import ActivitySource
 from reminder.atomic import write_json_atomically
 from reminder.configuration.loader import LoadedConfig, load_configuration
+from reminder.configuration.model import Config
 from reminder.control.server import AlreadyRunning, ControlServer, claim_endpoint
+from reminder.errors import ConfigError, ReminderError
 from reminder.notify.fallback import build_notifier
 from reminder.service.clock import SystemClock
-from reminder.service.engine import Adapters, Engine
-from reminder.store.history import History
-from reminder.store.state_file import load_state
+from reminder.service.engine import Adapters, Engine, HistoryStore
+from reminder.store.state_file import load_state, move_aside
 from reminder.stretches import Stretch, load_catalog
 
 log = logging.getLogger(__name__)
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def has_desktop() -> bool:
@@ -39,7 +48,7 @@ def has_desktop() -> bool:
 
 
 class JsonStateStore:
-    """state.json, written atomically; a corrupt file is moved aside by load_state."""
+    """state.json, written atomically; a corrupt or implausible file is moved aside."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -50,6 +59,9 @@ class JsonStateStore:
     def save(self, data: dict[str, Any]) -> None:
         write_json_atomically(self.path, data)
 
+    def discard(self, problem: str) -> None:
+        move_aside(self.path, problem)
+
 
 def _guide_uri(anchor: str | None, url: str) -> str:
     """The guide's address, importing the guide text only when a prompt needs it."""
@@ -58,20 +70,26 @@ def _guide_uri(anchor: str | None, url: str) -> str:
     return guide_uri(anchor, url)
 
 
-def catalog_for(file: str) -> tuple[Stretch, ...]:
-    """The stretch catalog named by `stretches.file` ("" = built in)."""
+def catalog_for(config: Config) -> tuple[Stretch, ...]:
+    """The stretch catalog in effect: `stretches.file` ("" = built in)."""
+    file = config.stretches.file
     return load_catalog(Path(file).expanduser() if file else None)
+
+
+def _open_history() -> HistoryStore:
+    from reminder.store.history import History
+
+    return History(paths.history_file())
 
 
 def build_engine(loaded: LoadedConfig, *, user_file: Path | None, echo_console: bool) -> Engine:
     desktop = has_desktop()
     config = loaded.config
-    break_after_idle = config.activity.break_after_idle
 
     async def activity() -> ActivitySource:
         from reminder.activity.detect import choose_activity_source
 
-        return await choose_activity_source(sleep_gap=break_after_idle)
+        return await choose_activity_source(sleep_gap=None)
 
     adapters = Adapters(
         clock=SystemClock(),
@@ -79,7 +97,7 @@ def build_engine(loaded: LoadedConfig, *, user_file: Path | None, echo_console: 
         activity_factory=activity,
         catalog_loader=catalog_for,
         guide_uri=_guide_uri,
-        history=History(paths.history_file()),
+        history_factory=_open_history,
         state_store=JsonStateStore(paths.state_file()),
         control=ControlServer(),
         control_endpoint=paths.control_endpoint(),
@@ -90,7 +108,12 @@ def build_engine(loaded: LoadedConfig, *, user_file: Path | None, echo_console: 
 
 def run_service(*, user_file: Path | None, no_tray: bool) -> int:
     """Run until stopped; returns the exit code."""
-    loaded = load_configuration(user_file)
+    try:
+        loaded = load_configuration(user_file)
+        catalog_for(loaded.config)
+    except ConfigError as error:
+        _announce_start_failure(error)
+        raise
     for warning in loaded.warnings:
         log.warning("%s", warning)
     endpoint = paths.control_endpoint()
@@ -109,6 +132,27 @@ def run_service(*, user_file: Path | None, no_tray: bool) -> int:
     return _run_with_tray(engine, tray)
 
 
+def _announce_start_failure(error: ReminderError) -> None:
+    """Log why the service cannot start and, on a desktop, say it once in a notification."""
+    log.error("not starting: %s", error)
+    if not has_desktop():
+        return
+
+    async def notify() -> None:
+        from desktop_notifier import DesktopNotifier
+
+        notifier = DesktopNotifier(app_name="Sitting Reminder", app_icon=None)
+        await notifier.send(
+            title="Sitting Reminder could not start",
+            message=f"{error}\nFix the file, then start it again.",
+        )
+
+    try:
+        asyncio.run(asyncio.wait_for(notify(), 3.0))
+    except Exception as failure:  # no notification server: stderr and the log still say it
+        log.debug("could not show the start-up failure: %r", failure)
+
+
 def _make_tray_or_none() -> Any:
     from reminder.tray.backend import tray_available
 
@@ -123,7 +167,7 @@ def _make_tray_or_none() -> Any:
 def _run_headless(engine: Engine) -> int:
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in STOP_SIGNALS:
             loop.add_signal_handler(signum, engine.request_stop)
         await engine.run()
 
@@ -171,7 +215,7 @@ def _run_with_tray(engine: Engine, _: Any) -> int:
 
 
 def _stop_on_signals(engine: Engine) -> None:
-    """SIGINT/SIGTERM while GTK owns the main thread: GLib delivers them, else Python.
+    """SIGINT/SIGTERM/SIGHUP while GTK owns the main thread: GLib delivers them, else Python.
 
     pystray's GTK backend resets SIGINT to the default action when its loop
     starts, so the GLib handlers are installed from the running loop (idle_add).
@@ -181,7 +225,7 @@ def _stop_on_signals(engine: Engine) -> None:
         engine.request_stop()
         return True  # keep the GLib source: a second Ctrl-C is handled the same way
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in STOP_SIGNALS:
         signal.signal(signum, lambda *_: engine.request_stop())
     try:
         from gi.repository import GLib
@@ -189,7 +233,7 @@ def _stop_on_signals(engine: Engine) -> None:
         return
 
     def install() -> bool:
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in STOP_SIGNALS:
             GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, stop)
         return False  # run once
 

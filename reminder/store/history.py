@@ -30,7 +30,7 @@ from reminder.store.state_file import move_aside
 
 log = logging.getLogger(__name__)
 
-KINDS = ("prompt", "snooze", "pause", "break_taken", "natural_break", "spell")
+KINDS = ("prompt", "snooze", "pause", "break_taken", "natural_break", "spell", "held")
 """Event kinds.
 
 prompt         a prompt to move was shown
@@ -139,8 +139,11 @@ class History:
         local_day: date,
         spell_s: int | None = None,
         detail: str | None = None,
+        prompts: int | None = None,
     ) -> None:
         """Append one event. A database failure is logged, not raised (history is not vital).
+
+        `prompts` (how many prompts a spell had) is not stored yet.
 
         Raises ValueError for an unknown kind or a naive `at` (a caller bug).
         """
