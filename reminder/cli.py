@@ -73,9 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
         ("stats", "prompts, breaks and sitting time per day"),
     ):
         command = sub.add_parser(name, parents=[common], help=help_text)
-        command.add_argument("--json", action="store_true", help="one JSON document")
+        shown = command.add_mutually_exclusive_group()
+        shown.add_argument("--json", action="store_true", help="one JSON document")
         if name == "stats":
             command.add_argument("--days", type=_positive_int, default=7, metavar="N")
+            shown.add_argument("--html", type=Path, metavar="FILE", help="write the report page")
+            shown.add_argument("--open", action="store_true", help="open the report page")
 
     snooze = sub.add_parser("snooze", parents=[common], help="no prompts for DURATION")
     snooze.add_argument("duration", nargs="?", help='e.g. "20m" (default: first snooze option)')
@@ -371,20 +374,30 @@ def cmd_guide(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from reminder.core.schedule import local_day
-    from reminder.store.history import History, format_stats_table
+    """The last --days days: a table (with its legend), JSON, or the report page."""
+    from reminder.report import open_weekly_report, write_report
 
-    loaded = load_configuration(args.config)
-    today = local_day(loaded.config.schedule, datetime.now(timezone.utc))
-    history = History(paths.history_file())
-    try:
-        rows = history.stats(args.days, today)
-    finally:
-        history.close()
+    def warn(text: str) -> None:
+        print(f"warning: {text}", file=sys.stderr)
+
+    if args.open:
+        path = open_weekly_report(args.days, args.config, warn=warn)
+        print(f"Opened the report in your browser: {path}")
+        return EXIT_OK
+    if args.html is not None:
+        numbers = write_report(args.html, args.days, args.config, warn=warn)
+        print(f"Wrote the report of {len(numbers.days)} days to {args.html}")
+        return EXIT_OK
+    from reminder.report._shell import collect_numbers
+    from reminder.store.history import format_stats_table
+
+    numbers = collect_numbers(args.days, args.config)
+    for warning in numbers.warnings:
+        warn(warning)
     if args.json:
-        print(json.dumps({"days": [row.to_json() for row in rows]}))
+        print(json.dumps({"days": [row.to_json() for row in numbers.days]}))
     else:
-        print(format_stats_table(rows))
+        print(format_stats_table(numbers.days))
     return EXIT_OK
 
 

@@ -134,13 +134,16 @@ class History:
         busy_timeout_s: float = BUSY_TIMEOUT_S,
         retry_every_s: float = RETRY_EVERY_S,
         monotonic: Callable[[], float] = time.monotonic,
+        read_only: bool = False,
     ) -> None:
         """Open (creating or migrating) the database at `path`; never raises for database trouble.
 
         A locked, unwritable or full database leaves the History "unavailable"
         (`available` is False, `problem` says why, one warning is logged); a
         corrupt file is moved aside and replaced. `monotonic` is the clock for
-        the retry interval (a fake one in tests).
+        the retry interval (a fake one in tests). `read_only` (for `stats` and
+        the report) opens nothing until a read, never creates, migrates or
+        moves the file, and refuses `record`.
         """
         self.path = path
         self._migrations = tuple(migrations)
@@ -153,7 +156,9 @@ class History:
         self._lost = 0
         self._problem: str | None = None
         self._next_attempt = 0.0
-        self._connect()
+        self._read_only = read_only
+        if not read_only:
+            self._connect()
 
     # ------------------------------------------------------------ opening
 
@@ -283,6 +288,8 @@ class History:
         `spell` without its length or with an unknown ending, a `held` with
         anything but its reason and length, `prompts` on anything but a `spell`.
         """
+        if self._read_only:
+            raise ValueError(f"this History of {self.path} was opened read-only")
         event = _checked_event(kind, at, local_day, spell_s, detail, prompts)
         with self._lock:
             if len(self._pending) >= MAX_PENDING:
