@@ -75,7 +75,7 @@ CHARTS: tuple[Chart, ...] = (
 # Chart geometry (SVG user units; the SVG scales to its box). The first chart spans the page.
 _WIDTH, _WIDE_WIDTH, _HEIGHT = 420, 880, 220
 _LEFT, _RIGHT, _TOP, _BOTTOM = 44, 4, 34, 40
-_CHAR_WIDTH = 7.0  # a 13-unit font's average character width, for "does the label fit"
+_CHAR_WIDTH = 6.8  # a 12-unit bold font's average character width, for "does the label fit"
 _LINE = 15  # line height of a two-line label
 
 
@@ -135,7 +135,8 @@ def trend_sentence(days: Sequence[DayStats]) -> str:
             f"Your longest spells got longer: {before} a day on average in the earlier days,"
             f" {after} in the later ones."
         )
-    return f"Your longest spells held steady at about {after} a day."
+    overall = _human(_mean(day.longest_spell_s for day in desk))
+    return f"Your longest spells held steady at about {overall} a day."
 
 
 def _totals(days: Sequence[DayStats]) -> str:
@@ -353,7 +354,10 @@ h1 { font-size: 1.9rem; line-height: 1.2; margin: 0 0 0.25rem; }
   margin: 0; border: 1px solid var(--rule); border-radius: 8px; padding: 0.8rem 0.9rem 0.4rem;
 }
 .chart h2 { font-size: 1.1rem; margin: 0; }
-.chart figcaption p { margin: 0.1rem 0 0.3rem; color: var(--muted); font-size: 0.9rem; }
+.chart figcaption p {
+  margin: 0.1rem 0 0.3rem; color: var(--muted); font-size: 0.9rem; min-height: 2.7em;
+}
+.chart.wide figcaption p { min-height: 0; }
 .chart svg { display: block; width: 100%; height: auto; }
 .chart.wide { grid-column: 1 / -1; }
 .chart.wide svg { max-height: 16rem; }
@@ -361,6 +365,7 @@ svg text { fill: var(--text); font-family: inherit; }
 svg .tick { fill: var(--muted); font-size: 12px; }
 svg .value { font-size: 13px; font-weight: 600; }
 svg .day { font-size: 13px; }
+.chart:not(.wide) svg .value { font-size: 12px; }
 svg .grid { stroke: var(--grid); stroke-width: 1; }
 svg .baseline { stroke: var(--muted); stroke-width: 1.5; }
 .sitting_s .bar { fill: var(--c-sitting_s); }
@@ -406,7 +411,7 @@ footer {
   .chart h2 { font-size: 10.5pt; }
   .chart figcaption p { display: none; }  /* the same words are under "What they mean" */
   .chart.wide svg { max-height: 45mm; }
-  svg .value, svg .day { font-size: 11px; }
+  svg .day, .chart svg .value, .chart:not(.wide) svg .value { font-size: 11px; }
   * { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
   .summary { padding: 2mm 4mm; margin-bottom: 4mm; }
   table.numbers, dl.meanings { break-inside: avoid; }
