@@ -271,6 +271,10 @@ def test_caller_mistakes_are_refused() -> None:
             history.record("held", at(d, "10:00"), d, spell_s=60, detail="call", prompts=1)
         assert history.pending == 0
         assert history.day_stats(d) == DayStats(day="2026-11-23")
+    with pytest.raises(ValueError, match="is closed"):
+        history.record("prompt", at(d, "10:00"), d)
+    with pytest.raises(ValueError, match="opened read-only"):
+        History(paths.history_file(), read_only=True).record("prompt", at(d, "10:00"), d)
 
 
 def test_the_schema_version_is_recorded_in_the_file() -> None:

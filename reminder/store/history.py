@@ -157,6 +157,7 @@ class History:
         self._problem: str | None = None
         self._next_attempt = 0.0
         self._read_only = read_only
+        self._closed = False
         if not read_only:
             self._connect()
 
@@ -288,8 +289,9 @@ class History:
         `spell` without its length or with an unknown ending, a `held` with
         anything but its reason and length, `prompts` on anything but a `spell`.
         """
-        if self._read_only:
-            raise ValueError(f"this History of {self.path} was opened read-only")
+        if self._read_only or self._closed:
+            state = "opened read-only" if self._read_only else "closed"
+            raise ValueError(f"this History of {self.path} is {state}: nothing can be recorded")
         event = _checked_event(kind, at, local_day, spell_s, detail, prompts)
         with self._lock:
             if len(self._pending) >= MAX_PENDING:
@@ -435,6 +437,7 @@ class History:
     def close(self) -> None:
         """Write what is still in memory (one last try), then close (idempotent)."""
         with self._lock:
+            self._closed = True
             self._flush(force=True)
             if self._pending:
                 log.warning(
