@@ -1,6 +1,6 @@
 """The weekly report and `stats`: the page's numbers, its trend sentence, and the real CLI.
 
-The history is a real SQLite file filled by a scripted week (tests/report_week.py) through
+The history is a real SQLite file filled by a scripted week (tests/test_report_week.py) through
 `History.record` at literal datetimes; the CLI runs as a real subprocess; a real service
 answers `status` for the spell in progress; a real program stands in as the browser.
 """
@@ -17,8 +17,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from report_week import FIRST_DAY, LAST_DAY, ZONE, script_week
 from service_proc import ServiceProcess, headless_env, write_fast_config
+from test_report_week import FIRST_DAY, LAST_DAY, ZONE, script_week
 
 from reminder import paths
 from reminder.core.model import DayStats

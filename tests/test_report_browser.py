@@ -1,6 +1,6 @@
 """The weekly report in a real headless Chromium that cannot reach any host.
 
-The history is filled by the scripted week (tests/report_week.py) through `History.record`.
+The history is filled by the scripted week (tests/test_report_week.py) through `History.record`.
 The page `stats --html` writes is loaded by Debian's `chromium`; the numbers read back out
 of the rendered DOM must be those of `stats --json`. The scripted week's page (made at a
 literal time) is screenshot for the README (docs/report.png with UPDATE_DOCS=1) and printed
@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from conftest import docs_screenshots, require_desktop_tools
 from PIL import Image
-from report_week import FIRST_DAY, LAST_DAY, ZONE, script_week
 from service_proc import headless_env
 from test_report import PageReader, days_to_today
+from test_report_week import FIRST_DAY, LAST_DAY, ZONE, script_week
 
 from reminder import paths
 from reminder.report.page import CHARTS, render_report

@@ -1,5 +1,7 @@
-"""A scripted working week for the report's tests: events at literal datetimes, as the engine
-records them, with numbers that change from day to day so every chart has something to show.
+"""A scripted working week for the report tests (it holds no tests itself).
+
+Events at literal datetimes, recorded as the engine records them, with numbers that change
+from day to day so every chart has something to show.
 
 Monday 2026-11-16 to Sunday 2026-11-22, Europe/Berlin. The longest spells shrink through the
 week (the trend the page must put in words), the weekend has no sitting at all, and Friday
