@@ -167,11 +167,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _with_config(guide)
 
-    stats = command("stats", "prompts, breaks and sitting time per day")
+    stats = command("stats", "prompts, breaks and sitting time per day, and the weekly report")
     stats.add_argument(
         "--days", type=_positive_int, default=7, metavar="N", help="how many days (default 7)"
     )
-    _with_json(stats, "the numbers")
+    shown = stats.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="print the numbers as one JSON document")
+    shown.add_argument("--html", type=Path, metavar="FILE", help="write the report page to FILE")
+    shown.add_argument("--open", action="store_true", help="open the report page in a browser")
     _with_config(stats)
 
     autostart = command("autostart", "start the service when you log in")
@@ -503,20 +506,30 @@ def cmd_guide(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from reminder.core.schedule import local_day
-    from reminder.store.history import History, format_stats_table
+    """The last --days days: a table (with its legend), JSON, or the report page."""
+    from reminder.report import open_weekly_report, write_report
 
-    loaded = load_configuration(args.config)
-    today = local_day(loaded.config.schedule, datetime.now(timezone.utc))
-    history = History(paths.history_file())
-    try:
-        rows = history.stats(args.days, today)
-    finally:
-        history.close()
+    def warn(text: str) -> None:
+        print(f"warning: {text}", file=sys.stderr)
+
+    if args.open:
+        path = open_weekly_report(args.days, args.config, warn=warn)
+        print(f"Opened the report in your browser: {path}")
+        return EXIT_OK
+    if args.html is not None:
+        numbers = write_report(args.html, args.days, args.config, warn=warn)
+        print(f"Wrote the report of {len(numbers.days)} days to {args.html}")
+        return EXIT_OK
+    from reminder.report._shell import collect_numbers
+    from reminder.store.history import format_stats_table
+
+    numbers = collect_numbers(args.days, args.config)
+    for warning in numbers.warnings:
+        warn(warning)
     if args.json:
-        print(json.dumps({"days": [row.to_json() for row in rows]}))
+        print(json.dumps({"days": [row.to_json() for row in numbers.days]}))
     else:
-        print(format_stats_table(rows))
+        print(format_stats_table(numbers.days))
     return EXIT_OK
 
 

@@ -82,7 +82,28 @@ Command = TakeBreak | Snooze | Pause | Resume | SetInterval
 
 @dataclass(frozen=True)
 class DayStats:
-    """One day's numbers, as `stats` and the tray's "today" line show them."""
+    """One local day's numbers, as `stats`, the weekly report and the tray's "today" line show them.
+
+    A day is a calendar date in `schedule.timezone`. Every number comes from the history's
+    events of that day, plus the spell in progress when the running service reports one:
+
+    sitting_s            time sat in spells: the part of each spell, ended or still going, that
+                         falls on this day (a spell across midnight is split at midnight)
+    longest_spell_s      the longest such part on this day (so never more than `sitting_s`)
+    prompts              prompts to move that were shown on this day
+    breaks_after_prompt  spells that ended in a break on this day (the user's "I moved", idle,
+                         a locked screen, a suspend) after at least one prompt
+    breaks_on_own        spells that ended in a break on this day before any prompt
+    breaks_taken         of those breaks, the ones the user declared ("I moved", Done)
+    natural_breaks       of those breaks, the ones the service noticed (idle, locked, suspend);
+                         breaks_taken + natural_breaks == breaks_after_prompt + breaks_on_own
+    ended_with_work_day  spells cut by the end of a work-hours range: not breaks
+    ended_by_pause       spells cut by a pause: not breaks
+    snoozes              times the user snoozed a prompt
+    calls_held           prompts held back because a call was on (microphone or camera in use)
+    call_held_s          how long those prompts waited, in total
+    in_progress_s        the part of `sitting_s` that is the spell still going on (0 if none)
+    """
 
     day: str
     prompts: int = 0
@@ -91,16 +112,36 @@ class DayStats:
     natural_breaks: int = 0
     longest_spell_s: int = 0
     sitting_s: int = 0
+    breaks_after_prompt: int = 0
+    breaks_on_own: int = 0
+    ended_with_work_day: int = 0
+    ended_by_pause: int = 0
+    calls_held: int = 0
+    call_held_s: int = 0
+    in_progress_s: int = 0
+
+    @property
+    def breaks(self) -> int:
+        """Every break of the day (after a prompt or not); the end of work hours is none."""
+        return self.breaks_after_prompt + self.breaks_on_own
 
     def to_json(self) -> dict[str, Any]:
+        """One element of the `stats --json` document's "days" list (durations in seconds)."""
         return {
             "date": self.day,
+            "sitting_s": self.sitting_s,
+            "longest_spell_s": self.longest_spell_s,
             "prompts": self.prompts,
-            "snoozes": self.snoozes,
+            "breaks_after_prompt": self.breaks_after_prompt,
+            "breaks_on_own": self.breaks_on_own,
             "breaks_taken": self.breaks_taken,
             "natural_breaks": self.natural_breaks,
-            "longest_spell_s": self.longest_spell_s,
-            "sitting_s": self.sitting_s,
+            "ended_with_work_day": self.ended_with_work_day,
+            "ended_by_pause": self.ended_by_pause,
+            "snoozes": self.snoozes,
+            "calls_held": self.calls_held,
+            "call_held_s": self.call_held_s,
+            "in_progress_s": self.in_progress_s,
         }
 
 

@@ -32,7 +32,7 @@ import random
 import webbrowser
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Protocol, TextIO
 
@@ -103,7 +103,13 @@ class HistoryStore(Protocol):
         prompts: int | None = None,
     ) -> None: ...
 
-    def day_stats(self, day: date) -> DayStats: ...
+    def day_stats(
+        self,
+        day: date,
+        *,
+        current_spell: tuple[datetime, datetime] | None = None,
+        zone: tzinfo | None = None,
+    ) -> DayStats: ...
 
     def close(self) -> None: ...
 
@@ -367,6 +373,10 @@ class Engine:
         self.clock.close()
         for task in set(self._tasks):
             task.cancel()
+        if self._state.held_for is not None:  # the hold so far, so the history is whole
+            now = self.clock.now()
+            held = policy.HoldEnded(self._state.held_for, now - (self._state.held_since or now))
+            self._record(history_rows(held, now, local_day(self.loaded.config.schedule, now)))
         self._save_state(force=True)
         await self.prompter.close()
         for name, closer in (
@@ -529,6 +539,7 @@ class Engine:
             self._record(rows)
         self._save_state()
         self._publish(now)
+        self._refresh_today()
 
     def _record(self, rows: list[HistoryRow]) -> None:
         history = self.history
@@ -542,15 +553,22 @@ class Engine:
                 )
 
         self.writer.submit("record the history", write)
-        self._refresh_today()
 
     def _refresh_today(self) -> None:
         """Re-read today's numbers on the writer thread; publish when they arrive."""
         history, loop = self.history, self._loop
         if history is None or loop is None:
             return
-        day = local_day(self.loaded.config.schedule, self.clock.now())
-        future = self.writer.submit("read today's history", history.day_stats, day)
+        now = self.clock.now()
+        schedule = self.loaded.config.schedule
+        spell = None if self._state.spell_start is None else (self._state.spell_start, now)
+        future = self.writer.submit(
+            "read today's history",
+            history.day_stats,
+            local_day(schedule, now),
+            current_spell=spell,
+            zone=schedule.zone,
+        )
 
         def arrived(done: concurrent.futures.Future[DayStats]) -> None:
             if done.cancelled() or done.exception() is not None:
