@@ -36,6 +36,11 @@ bench: desktop-deps $(STAMP)
 soak: desktop-deps $(STAMP)
 	$(PY) bench/soak.py
 
+.PHONY: deb
+# The Debian package, in dist/ (scripts/build-deb; as root it installs its build tools).
+deb:
+	@scripts/build-deb
+
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
