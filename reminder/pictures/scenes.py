@@ -79,18 +79,27 @@ SEATED_FRONT_LEG = Limb(0, 0, 80, upper_scale=0.05)  # thigh towards the viewer,
 def seated_figure_four() -> Scene:
     hip = (96.0, SEATED_HIP_Y)
     pose = FrontPose(
+        bow=0.9,  # leaning towards the viewer
         left_leg=SEATED_FRONT_LEG,
         right_leg=Limb(96, -100, -100, upper_scale=0.85, lower_scale=1.0),
     )
-    crossed = front_joints(pose, hip).points["right_leg"]
+    joints = front_joints(pose, hip)
+    crossed = joints.points["right_leg"]
     pose = front_reaching(pose, hip, "left_arm", (crossed[2][0] + 4, crossed[2][1] - 4), 1)
     pose = front_reaching(pose, hip, "right_arm", (crossed[1][0] - 4, crossed[1][1] - 6), -1)
     return Scene(
         "Seated figure-four: seen from the front, sitting on a chair with the right ankle "
-        "resting on the left knee",
+        "resting on the left knee, leaning forward",
         # Drawn with the picture's right leg crossed, then mirrored: seen from the front,
         # the figure's right leg is on the picture's left.
-        mirrored((*floor(), *chair_front(hip[0]), *draw_front(pose, hip))),
+        mirrored(
+            (
+                *floor(),
+                *chair_front(hip[0]),
+                *draw_front(pose, hip),
+                *arrow(((hip[0] - 46, joints.head[1] - 8), (hip[0] - 46, joints.head[1] + 30))),
+            )
+        ),
     )
 
 
