@@ -103,7 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     guide = sub.add_parser("guide", parents=[common], help="the glute-knot guide")
     guide.add_argument("--open", action="store_true", help="open the page in a browser")
-    guide.add_argument("--section", choices=("causes", "symptoms", "professional"))
+    guide.add_argument(
+        "--section", choices=("causes", "symptoms", "urgent", "professional", "stretches")
+    )
 
     autostart = sub.add_parser("autostart", parents=[common], help="start at login")
     autostart.add_argument("action", choices=("enable", "disable", "status"))

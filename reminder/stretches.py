@@ -70,6 +70,13 @@ class Stretch:
         return any(target in GLUTE_TARGETS for target in self.targets)
 
     @property
+    def targets_phrase(self) -> str:
+        """The targets as words in a sentence: "piriformis and gluteus maximus"."""
+        if len(self.targets) == 1:
+            return self.targets[0]
+        return ", ".join(self.targets[:-1]) + " and " + self.targets[-1]
+
+    @property
     def raster_picture(self) -> Path | None:
         """The picture as a raster file for notification servers: the PNG shipped beside an
         SVG where there is one, else the picture itself (None without a picture)."""
