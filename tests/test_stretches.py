@@ -373,9 +373,7 @@ def test_a_missing_picture_is_named_with_where_it_was_looked_for(tmp_path: Path)
     error = error_for(path)
     assert error.key == "stretch[2].picture"
     assert error.line == 14
-    assert f"the picture file does not exist: {tmp_path / 'pictures' / 'push-up.svg'}" in str(
-        error
-    )
+    assert f"the picture file does not exist: {tmp_path / 'pictures' / 'push-up.svg'}" in str(error)
     assert 'found the string "pictures/push-up.svg"' in str(error)
     assert "relative to this catalog file" in str(error)
 
