@@ -105,11 +105,11 @@ li strong { color: var(--text); }
 .card h3 { font-size: 1rem; margin: 0 0 0.3rem; }
 .card ul { padding-left: 1.1rem; font-size: 0.95rem; }
 .card li { margin: 0 0 0.2rem; line-height: 1.35; }
-.urgent {
+section.urgent {
   background: var(--warn-bg); border: 3px solid var(--warn-rule); border-radius: 8px;
   padding: 0 1.25rem 0.25rem; overflow: hidden;
 }
-.urgent h2 {
+section.urgent h2 {
   background: var(--warn-rule); color: var(--bg); border-bottom: none;
   margin: 0 -1.25rem 0.75rem; padding: 0.4rem 1.25rem;
 }
@@ -119,7 +119,7 @@ li strong { color: var(--text); }
   display: flex; gap: 1rem; align-items: flex-start; margin: 0 0 0.9rem;
   background: var(--panel); border: 1px solid var(--rule); border-radius: 8px; padding: 0.75rem;
 }
-.stretch svg { flex: none; width: 9rem; height: 9rem; }
+.stretch svg { flex: none; width: 10rem; height: 10rem; }
 .stretch h3 { margin: 0 0 0.15rem; font-size: 1.1rem; }
 .stretch .facts { color: var(--muted); font-size: 0.92rem; margin: 0 0 0.4rem; }
 .stretch ol { padding-left: 1.25rem; margin: 0 0 0.4rem; }
@@ -153,7 +153,7 @@ footer {
   nav .toc { border: 1px solid #999999; }
   a { text-decoration: none; }
   h2, h3 { break-after: avoid; }
-  li, .warning, .note, .card, .stretch, .urgent { break-inside: avoid; }
+  li, .warning, .note, .card, .stretch, section.urgent { break-inside: avoid; }
   .stretch svg { width: 6rem; height: 6rem; }
 }
 """

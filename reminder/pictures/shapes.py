@@ -86,8 +86,8 @@ def arrow(
     points: tuple[Point, ...],
     colour: str = PALETTE.arrow,
     *,
-    width: float = 5.5,
-    head: float = 15.0,
+    width: float = 6.5,
+    head: float = 17.0,
     both_ends: bool = False,
 ) -> tuple[Shape, ...]:
     """A shaft through `points` with a triangular head at the last point (and the first)."""
