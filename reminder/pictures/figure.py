@@ -88,6 +88,8 @@ class FrontPose:
 
 @dataclass(frozen=True)
 class Colours:
+    """What a figure is painted in: its near limbs and body, its far limbs, the outline."""
+
     near: str = PALETTE.figure
     far: str = PALETTE.far
     halo: str | None = PALETTE.tile  # the outline of limbs in front; None: no outline
