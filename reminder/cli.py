@@ -163,7 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     guide = command("guide", "the glute-knot guide, in the terminal or the browser")
     guide.add_argument("--open", action="store_true", help="open the page in a web browser")
     guide.add_argument(
-        "--section", choices=("causes", "symptoms", "professional"), help="only this section"
+        "--section",
+        choices=("causes", "symptoms", "urgent", "professional", "stretches"),
+        help="only this section (professional also prints the urgent signs first)",
     )
     _with_config(guide)
 
@@ -365,14 +367,18 @@ def _config_validate(files: list[Path], user_file: Path | None, as_json: bool) -
     report: list[str] = []
     warnings: list[str] = []
 
-    def check_catalog(catalog_file: str, named_in: str) -> None:
+    def check_catalog(loaded: LoadedConfig, named_in: str) -> None:
+        from reminder.service.run import catalog_for
+
+        catalog_file = loaded.config.stretches.file
+        origin = loaded.origins.get("stretches.only", named_in)
         try:
-            stretches = load_catalog(Path(catalog_file).expanduser() if catalog_file else None)
+            stretches = catalog_for(loaded.config, origin)
         except ConfigError as error:
             problems.append(error)
             return
         label = f"stretch catalog {catalog_file}" if catalog_file else "built-in stretch catalog"
-        report.append(f"ok: {label} ({len(stretches)} stretches, named in {named_in})")
+        report.append(f"ok: {label} ({len(stretches)} stretches in use, named in {named_in})")
 
     def check_files(layers: list[Layer], *, in_effect: bool) -> None:
         read = [read_layer(layer) for layer in layers]
@@ -389,8 +395,9 @@ def _config_validate(files: list[Path], user_file: Path | None, as_json: bool) -
                 return
             warnings.extend([*loaded.warnings, *advice(loaded.config, loaded.origins)])
             origin = loaded.origins.get("stretches.file", DEFAULT_ORIGIN)
-            if in_effect or origin != DEFAULT_ORIGIN:
-                check_catalog(loaded.config.stretches.file, origin)
+            only = loaded.origins.get("stretches.only", DEFAULT_ORIGIN)
+            if in_effect or origin != DEFAULT_ORIGIN or only != DEFAULT_ORIGIN:
+                check_catalog(loaded, origin)
 
     if not files:
         check_files(discover_layers(user_file), in_effect=True)

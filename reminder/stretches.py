@@ -1,20 +1,25 @@
 """The stretch catalog (config/stretches.toml), its validation, and its rotation.
 
-The built-in catalog ships in the wheel as `reminder/data/stretches.toml`. The
+The built-in catalog ships in the wheel as `reminder/data/stretches.toml`, with a
+picture of each stretch in `reminder/data/pictures/` (drawn by `reminder.pictures`). The
 `stretches.file` setting names a file with the same `[[stretch]]` tables that
 either extends the built-in catalog (the default: add entries, override an entry
 by reusing its id, drop entries with `remove = [...]`) or replaces it
 (`mode = "replace"`). Every problem raises `ConfigError` naming the file, the
 line where known, the key (`stretch[3].steps`), what was expected and what was
 found.
+
+Each stretch may carry tags ("seated", "standing", "discreet") and a picture: an SVG
+or PNG file named relative to the catalog file that names it. `filter_by_tags` narrows
+a catalog to the tags a user asked for (the `stretches.only` setting).
 """
 
 from __future__ import annotations
 
 import difflib
+import os
 import random
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,11 +29,6 @@ from typing import Any
 from reminder.durations import parse_duration
 from reminder.errors import ConfigError
 from reminder.tomlfile import read_toml_file
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover - Python 3.10
-    pass
 
 CATALOG_FILE_NAME = "stretches.toml"
 GLUTE_TARGETS = frozenset({"gluteus maximus", "gluteus medius", "piriformis"})
@@ -40,8 +40,11 @@ MAX_STEP_CHARS = 90
 MAX_NAME_CHARS = 40
 MAX_CAUTION_CHARS = 160
 
+TAGS = ("seated", "standing", "discreet")
+PICTURE_SUFFIXES = (".svg", ".png")
+
 TOP_LEVEL_KEYS = ("mode", "remove", "stretch")
-STRETCH_KEYS = ("id", "name", "targets", "duration", "steps", "caution")
+STRETCH_KEYS = ("id", "name", "targets", "duration", "steps", "caution", "tags", "picture")
 MODES = ("extend", "replace")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _TABLE_HEADER = re.compile(r"^\s*\[")
@@ -58,11 +61,47 @@ class Stretch:
     duration: timedelta
     steps: tuple[str, ...]
     caution: str | None = None
+    tags: tuple[str, ...] = ()  # from TAGS: "seated", "standing", "discreet"
+    picture: Path | None = None  # an absolute path to an existing .svg or .png file
 
     @property
     def aims_at_glutes(self) -> bool:
         """Whether it works the gluteus maximus, gluteus medius or piriformis."""
         return any(target in GLUTE_TARGETS for target in self.targets)
+
+    @property
+    def targets_phrase(self) -> str:
+        """The targets as words in a sentence: "piriformis and gluteus maximus"."""
+        if len(self.targets) == 1:
+            return self.targets[0]
+        return ", ".join(self.targets[:-1]) + " and " + self.targets[-1]
+
+    @property
+    def raster_picture(self) -> Path | None:
+        """The picture as a raster file for notification servers: the PNG shipped beside an
+        SVG where there is one, else the picture itself (None without a picture)."""
+        if self.picture is None or self.picture.suffix.lower() != ".svg":
+            return self.picture
+        png = self.picture.with_suffix(".png")
+        return png if png.is_file() else self.picture
+
+
+def filter_by_tags(catalog: Sequence[Stretch], only: Sequence[str]) -> tuple[Stretch, ...]:
+    """The stretches that carry *any* of the tags in `only`; the whole catalog when it is empty.
+
+    "Any", so that each tag widens the choice: only = ["seated", "discreet"] keeps every
+    stretch done in the chair and every stretch nobody will notice. A stretch without
+    tags is kept only when `only` is empty. The order of the catalog is kept. The result
+    may be empty (no stretch has those tags): the caller decides what that means.
+    Raises ValueError for a tag that is not one of TAGS (the configuration checks them first).
+    """
+    unknown = [tag for tag in only if tag not in TAGS]
+    if unknown:
+        raise ValueError(f"unknown stretch tags {unknown}; known: {', '.join(TAGS)}")
+    if not only:
+        return tuple(catalog)
+    wanted = set(only)
+    return tuple(stretch for stretch in catalog if wanted.intersection(stretch.tags))
 
 
 def built_in_catalog_file() -> Path:
@@ -168,7 +207,7 @@ def _read_catalog_file(path: Path, *, allow_mode: bool) -> _CatalogFile:
     stretches: list[Stretch] = []
     seen: dict[str, int] = {}
     for index, table in enumerate(tables, start=1):
-        stretch = _parse_stretch(where, text, index, table)
+        stretch = _parse_stretch(where, text, index, table, path.parent)
         if stretch.id in seen:
             raise ConfigError(
                 where,
@@ -191,8 +230,10 @@ def _read_toml(path: Path) -> tuple[dict[str, Any], str]:
     )
 
 
-def _parse_stretch(where: str, text: str, index: int, table: Mapping[str, Any]) -> Stretch:
-    """One `[[stretch]]` table, checked field by field."""
+def _parse_stretch(
+    where: str, text: str, index: int, table: Mapping[str, Any], folder: Path
+) -> Stretch:
+    """One `[[stretch]]` table, checked field by field; a picture is found from `folder`."""
 
     def fail(key: str, expected: str, found: str, message: str = "invalid value") -> ConfigError:
         line = _locate_in_stretch(text, index, key)
@@ -256,6 +297,35 @@ def _parse_stretch(where: str, text: str, index: int, table: Mapping[str, Any]) 
         not isinstance(caution, str) or not caution.strip() or len(caution) > MAX_CAUTION_CHARS
     ):
         raise fail("caution", _EXPECTED["caution"], _describe(caution))
+    tags = table.get("tags", [])
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise fail("tags", _EXPECTED["tags"], _describe(tags))
+    for tag in tags:
+        if tag not in TAGS:
+            raise fail(
+                "tags", _EXPECTED["tags"], f'"{tag}"', "unknown tag" + _hint(tag, list(TAGS))
+            )
+        if tags.count(tag) > 1:
+            raise fail("tags", "each tag once", f'"{tag}" {tags.count(tag)} times', "repeated tag")
+    picture_text = table.get("picture")
+    picture: Path | None = None
+    if picture_text is not None:
+        if (
+            not isinstance(picture_text, str)
+            or not picture_text.strip()
+            or Path(picture_text.strip()).suffix.lower() not in PICTURE_SUFFIXES
+        ):
+            raise fail("picture", _EXPECTED["picture"], _describe(picture_text))
+        picture = Path(
+            os.path.normpath(folder.absolute() / Path(picture_text.strip()).expanduser())
+        )
+        if not picture.is_file():
+            raise fail(
+                "picture",
+                _EXPECTED["picture"],
+                _describe(picture_text),
+                f"the picture file does not exist: {picture}",
+            )
     return Stretch(
         id=stretch_id,
         name=name.strip(),
@@ -263,6 +333,8 @@ def _parse_stretch(where: str, text: str, index: int, table: Mapping[str, Any]) 
         duration=duration,
         steps=tuple(step.strip() for step in steps),
         caution=caution.strip() if caution else None,
+        tags=tuple(tags),
+        picture=picture,
     )
 
 
@@ -273,6 +345,11 @@ _EXPECTED = {
     "duration": 'a duration with units of at most two minutes, such as "45s" or "2m"',
     "steps": f'a list of {MIN_STEPS} to {MAX_STEPS} short steps, such as ["Stand up.", "Walk."]',
     "caution": f"a note of 1 to {MAX_CAUTION_CHARS} characters",
+    "tags": 'a list of tags from "seated", "standing", "discreet", such as ["seated", "discreet"]',
+    "picture": (
+        "the path of an .svg or .png file, relative to this catalog file, such as "
+        '"pictures/desk-push-up.svg"'
+    ),
 }
 
 

@@ -129,6 +129,7 @@ class DesktopSession:
             "    offset = 10x40\n"
             "    font = DejaVu Sans 10\n"
             "    word_wrap = yes\n"
+            "    max_icon_size = 128\n"
             "    show_indicators = no\n"
             + "".join(f"    {line.strip()}\n" for line in extra_global.splitlines() if line.strip())
             + "[urgency_normal]\n"

@@ -367,7 +367,7 @@ def test_the_installed_command_runs_on_debians_python(installed: Path, tmp_path:
 
 def test_doctor_json_from_the_package(installed: Path, tmp_path: Path) -> None:
     done = cli(user_env(tmp_path / "home"), "doctor", "--json")
-    missing = ("unrecognized arguments: doctor", "invalid choice: 'doctor'")
+    missing = ("unrecognized arguments: doctor", "unknown command 'doctor'")
     if done.returncode == 2 and any(sign in done.stderr for sign in missing):
         pytest.xfail(
             "`sitting-reminder doctor` is not in the CLI yet (another engineer builds it); "

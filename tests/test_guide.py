@@ -15,7 +15,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from seed_words import RUN, borrowed_runs
 
+from reminder.durations import human_duration
 from reminder.errors import UsageError
 from reminder.guide import (
     ANCHORS,
@@ -27,15 +29,20 @@ from reminder.guide import (
     render_text,
     run_guide_command,
 )
+from reminder.stretches import load_catalog
 
 REQUIRED_ANCHORS = (
     "what-is-a-knot",
     "causes",
     "symptoms",
     "what-helps",
+    "urgent",
     "professional",
+    "stretches",
     "not-medical-advice",
+    "sources",
 )
+SUB_ANCHORS = ("knot-or-nerve", "two-kinds-of-weakness", "blood-clot", "warning-signs")
 CAUSES = (
     "Prolonged sitting",
     "Overuse and repetitive strain",
@@ -56,7 +63,29 @@ WHO = ("Physical therapist", "Chiropractor", "Doctor")
 TREATMENTS = ("Physical therapy", "Dry needling", "Massage")
 WHAT_HELPS = ("Rest", "Stretching", "Self-massage", "Moving more")
 DEFINITIONS = ("trigger points", "gluteus maximus", "gluteus medius", "myofascial pain syndrome")
-EVERY_PHRASE = CAUSES + SYMPTOMS + WARNING_SIGNS + WHO + TREATMENTS + WHAT_HELPS + DEFINITIONS
+URGENT_SIGNS = (
+    "Numbness in the saddle area",
+    "groin or on the inner thighs",
+    "New trouble with bladder or bowels",
+    "Sudden or spreading weakness in a leg",
+    "Pain with a fever",
+    "Severe pain after a fall or an accident",
+    "call emergency services",
+)
+CLOT_SIGNS = ("swollen, warm to the touch and painful", "Sudden breathlessness", "at once")
+NERVE_DISTINCTION = ("past the knee, with pins and needles", "sciatica", "piriformis")
+EVERY_PHRASE = (
+    CAUSES
+    + SYMPTOMS
+    + WARNING_SIGNS
+    + WHO
+    + TREATMENTS
+    + WHAT_HELPS
+    + DEFINITIONS
+    + URGENT_SIGNS
+    + CLOT_SIGNS
+    + NERVE_DISTINCTION
+)
 
 
 class PageReader(HTMLParser):
@@ -119,6 +148,13 @@ def test_every_anchor_exists(page: PageReader, anchor: str) -> None:
     assert ("a", {"href": f"#{anchor}"}) in page.tags  # reachable from the contents
 
 
+@pytest.mark.parametrize("anchor", SUB_ANCHORS)
+def test_every_sub_heading_has_an_anchor(page: PageReader, anchor: str) -> None:
+    assert anchor in page.ids
+    assert anchor in ANCHORS
+    assert guide_uri(anchor).endswith(f"#{anchor}")
+
+
 def test_ids_are_unique(page: PageReader) -> None:
     assert len(page.ids) == len(set(page.ids))
 
@@ -162,9 +198,10 @@ def test_causes_are_in_order_and_numbered(page: PageReader) -> None:
     [
         ("causes", CAUSES, SYMPTOMS + WARNING_SIGNS),
         ("symptoms", SYMPTOMS, CAUSES + WARNING_SIGNS),
+        ("urgent", URGENT_SIGNS + CLOT_SIGNS, CAUSES + SYMPTOMS + WARNING_SIGNS),
         ("professional", WARNING_SIGNS + WHO + TREATMENTS, CAUSES + SYMPTOMS),
     ],
-    ids=["causes", "symptoms", "professional"],
+    ids=["causes", "symptoms", "urgent", "professional"],
 )
 def test_a_section_filters_the_text(
     section: str, present: tuple[str, ...], absent: tuple[str, ...]
@@ -175,6 +212,7 @@ def test_a_section_filters_the_text(
     for phrase in absent:
         assert f"{phrase}:" not in text and f"{phrase}." not in text
     assert "THIS IS NOT MEDICAL ADVICE" in text  # every excerpt keeps the note
+    assert text.endswith(f"Last reviewed: {GUIDE.reviewed.day} {GUIDE.reviewed:%B %Y}.")
 
 
 def test_text_respects_the_width() -> None:
@@ -184,13 +222,17 @@ def test_text_respects_the_width() -> None:
 
 
 def test_unknown_section_is_a_usage_error() -> None:
-    assert CLI_SECTIONS == ("causes", "symptoms", "professional")  # the documented choices
+    # The documented choices (DESIGN.md: guide --section causes|symptoms|urgent|...).
+    assert CLI_SECTIONS == ("causes", "symptoms", "urgent", "professional", "stretches")
     with pytest.raises(UsageError, match=r'did you mean "causes"\?'):
         run_guide_command("cause", open_page=False)
-    with pytest.raises(UsageError, match="choose one of: causes, symptoms, professional"):
-        run_guide_command("stretches", open_page=True)
-    with pytest.raises(UsageError, match='unknown guide section "stretches"'):
-        render_text("stretches")
+    with pytest.raises(UsageError, match=r'did you mean "stretches"\?'):
+        run_guide_command("stretch", open_page=False)
+    choices = "choose one of: causes, symptoms, urgent, professional, stretches"
+    with pytest.raises(UsageError, match=choices):
+        run_guide_command("what-helps", open_page=True)  # a section, but not one to ask for
+    with pytest.raises(UsageError, match='unknown guide section "exercises"'):
+        render_text("exercises")
 
 
 def test_guide_uri_points_at_the_installed_page() -> None:
@@ -209,7 +251,7 @@ def test_guide_uri_honours_the_it_url() -> None:
 
 def test_guide_uri_refuses_an_anchor_the_page_lacks() -> None:
     with pytest.raises(ValueError, match="no anchor"):
-        guide_uri("stretches")
+        guide_uri("exercises")
 
 
 def test_command_prints_the_text(capsys: pytest.CaptureFixture[str]) -> None:
@@ -304,3 +346,158 @@ def test_colours_are_readable(scheme: str) -> None:
         for background in ("bg", "panel", "warn-bg", "note-bg"):
             ratio = contrast(palette[text], palette[background])
             assert ratio >= 4.5, f"{scheme}: {text} on {background} is {ratio:.1f}:1"
+
+
+# ------------------------------------------------------ urgent signs, nerves, sources
+
+
+def section_text(page: PageReader, html: str, section_id: str) -> str:
+    """The visible text of one <section> of the page."""
+    match = re.search(rf'<section id="{section_id}".*?</section>', html, re.S)
+    assert match, section_id
+    reader = PageReader()
+    reader.feed(match.group(0))
+    return reader.text
+
+
+def test_the_urgent_section_is_set_apart_and_comes_before_the_professional_one(
+    page: PageReader,
+) -> None:
+    html = PAGE_FILE.read_text(encoding="utf-8")
+    assert '<section id="urgent" aria-labelledby="urgent-title" class="urgent">' in html
+    assert html.index('id="urgent"') < html.index('id="professional"')
+    assert '<div class="card urgent">' in html  # and it heads the cards at the top
+    urgent = section_text(page, html, "urgent")
+    for phrase in URGENT_SIGNS + CLOT_SIGNS:
+        assert phrase in urgent
+    text = render_text()
+    assert text.index("GET HELP TODAY\n!!!!") < text.index("When to see a professional")
+
+
+def test_asking_for_the_professional_section_prints_the_urgent_signs_first() -> None:
+    text = flat(render_text("professional"))
+    assert text.index("GET HELP TODAY") < text.index("When to see a professional")
+    for phrase in URGENT_SIGNS + CLOT_SIGNS + WARNING_SIGNS:
+        assert phrase in text
+
+
+def test_knot_or_nerve_and_the_two_kinds_of_weakness_are_told_apart(page: PageReader) -> None:
+    html = PAGE_FILE.read_text(encoding="utf-8")
+    symptoms = section_text(page, html, "symptoms")
+    for text in (symptoms, flat(render_text("symptoms"))):
+        assert "Pain that darts past the knee, with pins and needles, points to the " in text
+        assert "sciatic nerve (sciatica) rather than a knot" in text
+        assert "A tight piriformis" in text or "it can press on that nerve" in text
+        assert "Mild and local" in text and "That fits a knot" in text
+        assert "In the leg, and getting worse" in text and "get help the same day" in text
+
+
+def test_sources_and_the_review_date_end_the_page_and_the_text(page: PageReader) -> None:
+    reviewed = f"Last reviewed: {GUIDE.reviewed.day} {GUIDE.reviewed:%B %Y}."
+    html = PAGE_FILE.read_text(encoding="utf-8")
+    assert GUIDE.sections[-1].id == "sources"
+    sources = section_text(page, html, "sources")
+    assert "What causes a knot in your buttocks?" in sources
+    assert "Sciatica" in sources and "Deep vein thrombosis" in sources
+    assert sources.endswith(reviewed)
+    assert flat(render_text()).endswith(reviewed)
+
+
+def test_every_sentence_is_our_own() -> None:
+    """No run of 9 consecutive words of the seed article in the guide or the catalog."""
+    assert RUN == 9
+    page_words = flat(re.sub(r"<[^>]+>", " ", PAGE_FILE.read_text(encoding="utf-8")))
+    catalog = (Path(__file__).parents[1] / "config" / "stretches.toml").read_text("utf-8")
+    for text in (render_text(), page_words, catalog):
+        assert borrowed_runs(text) == []
+
+
+def test_the_seed_check_finds_a_copied_sentence() -> None:
+    """The check itself works: a sentence lifted from the article is caught."""
+    lifted = "our own words, then: these specific points often develop in the large gluteus"
+    assert borrowed_runs(lifted) == ["these specific points often develop in the large gluteus"]
+
+
+# ------------------------------------------------------------------ stretches
+
+
+def test_the_stretches_section_shows_every_stretch_with_its_picture(page: PageReader) -> None:
+    html = PAGE_FILE.read_text(encoding="utf-8")
+    gallery = section_text(page, html, "stretches")
+    section_html = re.search(r'<section id="stretches".*?</section>', html, re.S)
+    assert section_html
+    for stretch in load_catalog():
+        card = re.search(
+            rf'<li class="stretch" id="stretch-{stretch.id}">(.*?)</li>\n  </ul>|'
+            rf'<li class="stretch" id="stretch-{stretch.id}">(.*?)\n  </li>',
+            section_html.group(0),
+            re.S,
+        )
+        assert card, stretch.id
+        body = card.group(1) or card.group(2)
+        assert "<svg" in body and 'role="img"' in body and "<title>" in body, stretch.id
+        assert stretch.name in gallery
+        assert human_duration(stretch.duration) in body
+        assert stretch.targets_phrase in body
+        for step in stretch.steps:
+            assert escape_html(step) in body
+        if stretch.caution:
+            assert escape_html(stretch.caution) in body
+
+
+def escape_html(text: str) -> str:
+    from html import escape
+
+    return escape(text)
+
+
+def test_the_stretches_text_lists_every_stretch() -> None:
+    text = flat(render_text("stretches"))
+    for stretch in load_catalog():
+        assert f"{stretch.name} {human_duration(stretch.duration)} · works the " in text
+        assert flat(stretch.steps[0]) in text
+        if stretch.caution:
+            assert flat(f"Caution: {stretch.caution}") in text
+
+
+def test_the_page_draws_pictures_inline_and_loads_nothing() -> None:
+    html = PAGE_FILE.read_text(encoding="utf-8")
+    assert html.count("<svg ") == len(load_catalog())
+    assert "xmlns=" not in html and 'href="http' not in html
+    assert not re.search(r"(?i)<image|url\(|xlink:href", html)
+
+
+@pytest.mark.parametrize(
+    ("section", "first", "then"),
+    [
+        ("urgent", "GET HELP TODAY", "Numbness in the saddle area"),
+        ("professional", "GET HELP TODAY", "When to see a professional"),
+        ("stretches", "The stretches", "Seated figure-four"),
+    ],
+)
+def test_the_command_line_prints_the_section(section: str, first: str, then: str) -> None:
+    """`sitting-reminder guide --section ...` as a user runs it (a child process)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "reminder", "guide", "--section", section],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert first in out and then in out
+    assert out.index(first) < out.index(then)
+    assert "Last reviewed:" in out
+
+
+def test_the_command_line_offers_exactly_the_guide_sections() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "reminder", "guide", "--section", "nowhere"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "causes, symptoms, urgent, professional, stretches" in result.stderr.replace("'", "")

@@ -27,19 +27,23 @@ from reminder.testing import RecordingNotifier
 FIGURE_FOUR = Stretch(
     id="seated-figure-four",
     name="Seated figure-four",
-    targets=("piriformis",),
+    targets=("piriformis", "gluteus maximus"),
     duration=timedelta(seconds=60),
     steps=("Rest your right ankle on your left knee.", "Lean forward gently; swap sides."),
+    caution="After a hip replacement, ask your surgeon first.",
 )
 
 
-def prompt(repeat: int = 0) -> PromptMessage:
+def prompt(
+    repeat: int = 0, *, sitting_for: timedelta = timedelta(minutes=52), **extra: timedelta
+) -> PromptMessage:
     return PromptMessage(
         stretch=FIGURE_FOUR,
-        sitting_for=timedelta(minutes=52),
+        sitting_for=sitting_for,
         repeat=repeat,
         guide_location="file:///guide/index.html",
         snooze=timedelta(minutes=10),
+        **extra,
     )
 
 
@@ -114,9 +118,73 @@ def test_console_notifier_prints_one_line_naming_the_stretch(
 
     out = capsys.readouterr().out
     assert out.count("\n") == 1
-    assert "Seated figure-four" in out
-    assert "Time to move: 52m sitting" in out
-    assert "file:///guide/index.html" in out
+    assert "Time to move: 52 min sitting" in out
+    assert "Seated figure-four (1 min, for the piriformis and gluteus maximus)" in out
+    assert "Caution: After a hip replacement, ask your surgeon first." in out
+    assert out.rstrip().endswith("Guide: sitting-reminder guide")  # no buttons: the command
+    assert "file://" not in out
+
+
+# ------------------------------------------------------------------ what a prompt says
+
+
+@pytest.mark.parametrize(
+    ("message", "title"),
+    [
+        (prompt(), "Time to move: 52 min sitting"),
+        (prompt(sitting_for=timedelta(minutes=50, seconds=40)), "Time to move: 50 min sitting"),
+        (
+            prompt(1, sitting_for=timedelta(minutes=70)),
+            "Still sitting, 1 hour 10 min now: time to get up",
+        ),
+        (prompt(sitting_for=timedelta(seconds=45)), "Time to move: 45 s sitting"),
+        (
+            prompt(2, after_call=timedelta(minutes=55)),
+            "You sat through a 55 min call: stand up for a minute",
+        ),
+        (
+            prompt(after_call=timedelta(hours=1, minutes=30)),
+            "You sat through a 1 hour 30 min call: stand up for a minute",
+        ),
+    ],
+    ids=["first", "seconds-dropped", "repeat", "under-a-minute", "after-call", "after-long-call"],
+)
+def test_the_title_says_how_long_in_the_words_used_everywhere(
+    message: PromptMessage, title: str
+) -> None:
+    assert message.title == title
+
+
+def test_the_body_names_duration_targets_steps_and_caution_but_no_address() -> None:
+    body = prompt().body(buttons=True)
+    assert body.startswith("Seated figure-four (1 min, for the piriformis and gluteus maximus): ")
+    assert "Rest your right ankle on your left knee. Lean forward gently; swap sides." in body
+    assert body.endswith("Caution: After a hip replacement, ask your surgeon first.")
+    assert "file://" not in body and "sitting-reminder guide" not in body  # the Guide button
+
+
+def test_without_buttons_the_body_names_the_guide_command_instead_of_the_address() -> None:
+    body = prompt().body(buttons=False)
+    assert body.endswith("\nWhy, and when to see someone: sitting-reminder guide")
+    assert "file://" not in body
+
+
+def test_the_snooze_button_reads_like_every_other_duration() -> None:
+    assert prompt().snooze_label == "Snooze 10 min"
+
+
+def test_a_stretch_without_caution_has_no_caution_line() -> None:
+    plain = PromptMessage(
+        stretch=Stretch("walk", "A short walk", ("calves",), timedelta(minutes=2), ("Up.", "Go.")),
+        sitting_for=timedelta(minutes=50),
+        repeat=0,
+        guide_location="https://intranet.example.com/guide",
+        snooze=timedelta(minutes=30),
+    )
+    assert "Caution" not in plain.body(buttons=True) + plain.console_line()
+    assert plain.stretch_heading == "A short walk (2 min, for the calves)"
+    assert plain.snooze_label == "Snooze 30 min"
+    assert "intranet" not in plain.console_line()
 
 
 @pytest.mark.parametrize(

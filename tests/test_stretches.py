@@ -18,9 +18,11 @@ from reminder.errors import EXIT_USAGE, ConfigError
 from reminder.stretches import (
     GLUTE_TARGETS,
     MAX_STEP_CHARS,
+    TAGS,
     Stretch,
     StretchRotation,
     built_in_catalog_file,
+    filter_by_tags,
     load_catalog,
 )
 
@@ -87,6 +89,71 @@ def test_the_catalog_ships_inside_the_package() -> None:
     path = built_in_catalog_file()
     assert path.is_file()
     assert path.resolve() == (Path(__file__).parents[1] / "config" / "stretches.toml").resolve()
+
+
+def test_every_built_in_stretch_has_its_picture_and_tags() -> None:
+    """The shipped pictures sit beside the catalog, an SVG and a PNG per stretch."""
+    pictures = built_in_catalog_file().parent / "pictures"
+    for stretch in load_catalog():
+        assert stretch.picture == pictures / f"{stretch.id}.svg", stretch.id
+        assert stretch.picture.is_file(), stretch.id
+        assert stretch.raster_picture == pictures / f"{stretch.id}.png", stretch.id
+        assert stretch.tags and set(stretch.tags) <= set(TAGS), stretch.id
+
+
+@pytest.mark.parametrize(
+    ("stretch_id", "tags"),
+    [
+        ("seated-figure-four", {"seated", "discreet"}),
+        ("seated-knee-press-out", {"seated", "discreet"}),
+        ("glute-squeeze", {"seated", "standing", "discreet"}),
+        ("shoulder-rolls", {"seated", "standing", "discreet"}),
+        ("sit-to-stand", {"standing"}),  # you get up: not for someone who must stay seated
+        ("stairs", {"standing"}),
+        ("calf-raises", {"standing", "discreet"}),
+    ],
+)
+def test_built_in_tags_say_how_the_stretch_is_done(stretch_id: str, tags: set[str]) -> None:
+    by_id = {stretch.id: stretch for stretch in load_catalog()}
+    assert set(by_id[stretch_id].tags) == tags
+
+
+def test_seated_and_standing_split_the_catalog_sensibly() -> None:
+    catalog = load_catalog()
+    for stretch in catalog:
+        assert "seated" in stretch.tags or "standing" in stretch.tags, stretch.id
+        if "seated" in stretch.tags and "standing" not in stretch.tags:
+            assert "Stand" not in " ".join(stretch.steps), stretch.id
+
+
+# ------------------------------------------------------------------ tags
+
+
+def test_filter_by_tags_keeps_stretches_with_any_of_the_tags() -> None:
+    catalog = load_catalog()
+    seated = filter_by_tags(catalog, ["seated"])
+    discreet = filter_by_tags(catalog, ["discreet"])
+    either = filter_by_tags(catalog, ["seated", "discreet"])
+    assert {s.id for s in seated} == {s.id for s in catalog if "seated" in s.tags}
+    assert "calf-raises" in {s.id for s in either} - {s.id for s in seated}  # discreet, standing
+    assert {s.id for s in either} == {s.id for s in seated} | {s.id for s in discreet}
+    assert [s.id for s in either] == [s.id for s in catalog if s in either]  # catalog order kept
+
+
+def test_filter_by_tags_with_no_tags_is_the_whole_catalog() -> None:
+    catalog = load_catalog()
+    assert filter_by_tags(catalog, ()) == catalog
+
+
+def test_filter_by_tags_drops_untagged_stretches_and_may_end_empty() -> None:
+    untagged = Stretch("walk", "Walk", ("calves",), timedelta(minutes=1), ("Up.", "Walk."))
+    assert filter_by_tags([untagged], []) == (untagged,)
+    assert filter_by_tags([untagged], ["seated"]) == ()
+
+
+def test_filter_by_tags_refuses_an_unknown_tag() -> None:
+    with pytest.raises(ValueError, match="known: seated, standing, discreet"):
+        filter_by_tags(load_catalog(), ["sitting"])
 
 
 # ------------------------------------------------------------------ rotation
@@ -271,6 +338,79 @@ def test_bad_mode_is_refused(tmp_path: Path) -> None:
 def test_missing_file_is_named(tmp_path: Path) -> None:
     error = error_for(tmp_path / "nowhere.toml")
     assert "does not exist" in str(error)
+
+
+def test_a_user_catalog_names_a_picture_relative_to_itself(tmp_path: Path) -> None:
+    (tmp_path / "mine").mkdir()
+    drawing = tmp_path / "mine" / "push-up.png"
+    drawing.write_bytes(b"\x89PNG\r\n\x1a\n")
+    entry = GOOD_ENTRY + 'picture = "mine/push-up.png"\ntags = ["standing"]\n'
+    catalog = load_catalog(write(tmp_path, 'mode = "replace"\n' + entry))
+    assert catalog[0].picture == drawing
+    assert catalog[0].raster_picture == drawing
+    assert catalog[0].tags == ("standing",)
+
+
+def test_a_user_catalog_may_go_without_pictures_and_tags(tmp_path: Path) -> None:
+    catalog = load_catalog(write(tmp_path, GOOD_ENTRY))
+    added = next(stretch for stretch in catalog if stretch.id == "desk-push-up")
+    assert added.picture is None and added.raster_picture is None
+    assert added.tags == ()
+
+
+def test_an_overridden_built_in_keeps_no_picture_of_its_own(tmp_path: Path) -> None:
+    """Reusing a built-in id replaces the whole entry: its picture too, unless named again."""
+    entry = GOOD_ENTRY.replace('id = "desk-push-up"', 'id = "stairs"')
+    stairs = next(s for s in load_catalog(write(tmp_path, entry)) if s.id == "stairs")
+    assert stairs.picture is None
+
+
+def test_a_missing_picture_is_named_with_where_it_was_looked_for(tmp_path: Path) -> None:
+    entry = GOOD_ENTRY.replace(
+        'duration = "45s"', 'duration = "45s"\npicture = "pictures/push-up.svg"'
+    )
+    path = write(tmp_path, GOOD_ENTRY.replace("desk-push-up", "first") + entry)
+    error = error_for(path)
+    assert error.key == "stretch[2].picture"
+    assert error.line == 14
+    assert f"the picture file does not exist: {tmp_path / 'pictures' / 'push-up.svg'}" in str(error)
+    assert 'found the string "pictures/push-up.svg"' in str(error)
+    assert "relative to this catalog file" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [
+        ('"push-up.gif"', 'the string "push-up.gif"'),
+        ("3", "a bare number 3"),
+        ('""', 'the string ""'),
+    ],
+)
+def test_a_picture_must_be_an_svg_or_png_path(tmp_path: Path, value: str, found: str) -> None:
+    path = write(tmp_path, GOOD_ENTRY + f"picture = {value}\n")
+    error = error_for(path)
+    assert error.key == "stretch[1].picture"
+    assert error.line == 8
+    assert "an .svg or .png file" in str(error) and found in str(error)
+
+
+def test_an_unknown_tag_suggests_the_nearest(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD_ENTRY + 'tags = ["standing", "sated"]\n')
+    error = error_for(path)
+    assert error.key == "stretch[1].tags"
+    assert error.line == 8
+    assert 'unknown tag (did you mean "seated"?)' in str(error)
+    assert 'found "sated"' in str(error)
+
+
+@pytest.mark.parametrize(
+    ("value", "found"),
+    [('"seated"', 'the string "seated"'), ('["seated", "seated"]', '"seated" 2 times')],
+)
+def test_tags_must_be_a_list_of_distinct_tags(tmp_path: Path, value: str, found: str) -> None:
+    error = error_for(write(tmp_path, GOOD_ENTRY + f"tags = {value}\n"))
+    assert error.key == "stretch[1].tags"
+    assert found in str(error)
 
 
 def test_every_glute_target_is_spelled_as_the_prompts_expect() -> None:

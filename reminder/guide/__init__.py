@@ -1,6 +1,7 @@
 """The glute-knot guide: one content source, rendered as an offline web page and as terminal text.
 
-    content.py    the words (GUIDE) and the stable section anchors
+    content.py    the words (GUIDE) and the stable section anchors; the stretches
+                  section is filled from the stretch catalog and its pictures
     page.py       the HTML page, shipped as guide.html in the wheel
     terminal.py   the wrapped terminal text
     command.py    guide_uri() and the `sitting-reminder guide` command

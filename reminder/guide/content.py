@@ -1,13 +1,21 @@
 """The words of the glute-knot guide: the one source for the web page and the terminal text.
 
-Facts come from shared/seed/buttock-knots-article.txt; every sentence is our
-own. Section ids are stable anchors: the tray, the prompts and `guide --open`
-link to them.
+Facts come from shared/seed/buttock-knots-article.txt (the knots) and from the
+sources listed in the "sources" section (the signs that need help today); every
+sentence is our own. Section ids are stable anchors: the tray, the prompts and
+`guide --open` link to them. Update `reviewed` when the health content is checked again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from reminder.durations import human_duration
+
+if TYPE_CHECKING:
+    from reminder.stretches import Stretch
 
 
 @dataclass(frozen=True)
@@ -41,7 +49,25 @@ class ItemList:
     warning: bool = False  # shown as a highlighted box: signs to act on
 
 
-Block = Paragraph | ItemList
+@dataclass(frozen=True)
+class StretchGallery:
+    """Where the stretch catalog goes: a picture, the steps and the facts of each stretch.
+
+    The words come from the catalog (config/stretches.toml), not from this module; the
+    renderers are handed the catalog.
+    """
+
+
+Block = Paragraph | ItemList | StretchGallery
+
+
+def stretch_facts(stretch: Stretch) -> str:
+    """What the page and the terminal say about a stretch besides its steps:
+    "1 min · works the piriformis and gluteus maximus · Seated, discreet"."""
+    facts = [human_duration(stretch.duration), f"works the {stretch.targets_phrase}"]
+    if stretch.tags:
+        facts.append(", ".join(stretch.tags).capitalize())
+    return " \u00b7 ".join(facts)
 
 
 @dataclass(frozen=True)
@@ -50,6 +76,7 @@ class Section:
     title: str
     blocks: tuple[Block, ...]
     note: bool = False  # shown as a highlighted note rather than plain prose
+    urgent: bool = False  # set apart in a red box: signs that cannot wait for an appointment
 
 
 @dataclass(frozen=True)
@@ -58,6 +85,7 @@ class Guide:
     summary: str
     sections: tuple[Section, ...]
     footer: str
+    reviewed: date  # when the health content was last checked against its sources
     # (heading, anchor) of the lists repeated as short term lists at the top of the page,
     # so the causes, symptoms and warning signs are visible at once.
     glance: tuple[tuple[str, str], ...] = ()
@@ -90,6 +118,8 @@ class Guide:
             )
         return tuple(ids)
 
+
+REVIEWED = date(2026, 12, 1)
 
 GUIDE = Guide(
     title="Knots in your buttock muscles",
@@ -203,6 +233,50 @@ GUIDE = Guide(
                         ),
                     ),
                 ),
+                ItemList(
+                    heading="Knot or nerve?",
+                    id="knot-or-nerve",
+                    intro=(
+                        "A knot and a squeezed nerve can both hurt in the buttock. How the pain "
+                        "behaves tells them apart:"
+                    ),
+                    items=(
+                        Item(
+                            "A knot",
+                            "It aches, dull or sharp, in a spot that is sore to press. The ache "
+                            "may spread to the hip, the lower back or along the leg.",
+                        ),
+                        Item(
+                            "A nerve",
+                            "It shoots. Pain that darts past the knee, with pins and needles, "
+                            "points to the sciatic nerve (sciatica) rather than a knot.",
+                        ),
+                        Item(
+                            "The piriformis",
+                            "This deep hip muscle lies under the gluteus maximus, close to the "
+                            "sciatic nerve, and when it is tight it can press on that nerve. The "
+                            "figure-four stretches and knee to opposite shoulder work on it.",
+                        ),
+                    ),
+                ),
+                ItemList(
+                    heading="Weakness: which kind?",
+                    id="two-kinds-of-weakness",
+                    intro="Weakness appears in two places on this page, and they are not alike:",
+                    items=(
+                        Item(
+                            "Mild and local",
+                            "the buttock muscle itself tires early or feels a little feeble, and "
+                            "it stays the same from day to day. That fits a knot.",
+                        ),
+                        Item(
+                            "In the leg, and getting worse",
+                            "the leg gives way, a foot drags, or the weakness comes on suddenly or "
+                            "spreads. That is not a knot: get help the same day (see Get help "
+                            "today below).",
+                        ),
+                    ),
+                ),
             ),
         ),
         Section(
@@ -232,6 +306,63 @@ GUIDE = Guide(
                             "get up at least once an hour. Short walks and the reminder's "
                             "stretches break up long sitting, the cause that comes first "
                             "on the list.",
+                        ),
+                    ),
+                ),
+            ),
+        ),
+        Section(
+            id="urgent",
+            title="Get help today",
+            urgent=True,
+            blocks=(
+                ItemList(
+                    intro=(
+                        "These signs are rare, and they do not come from a knot. Do not wait "
+                        "for an appointment or try to stretch them away: get medical help the "
+                        "same day, or call emergency services if a sign is severe or sudden."
+                    ),
+                    items=(
+                        Item(
+                            "Numbness in the saddle area",
+                            "less feeling, or none, in the groin or on the inner thighs, where "
+                            "a saddle would touch.",
+                        ),
+                        Item(
+                            "New trouble with bladder or bowels",
+                            "you cannot hold, start or control passing water or stools the way "
+                            "you could before.",
+                        ),
+                        Item(
+                            "Sudden or spreading weakness in a leg",
+                            "the leg gives way or drags, and it came on quickly or keeps "
+                            "getting worse.",
+                        ),
+                        Item(
+                            "Pain with a fever",
+                            "the pain comes with a high temperature, or you feel generally unwell.",
+                        ),
+                        Item(
+                            "Severe pain after a fall or an accident",
+                            "a bad fall, a blow or a crash came first, and the pain is strong.",
+                        ),
+                    ),
+                ),
+                ItemList(
+                    heading="A blood clot after long sitting",
+                    id="blood-clot",
+                    intro=(
+                        "Hours without moving can, rarely, let a blood clot form in a deep "
+                        "vein of the leg. Get care at once for either of these:"
+                    ),
+                    items=(
+                        Item(
+                            "A swollen calf",
+                            "one calf that is swollen, warm to the touch and painful.",
+                        ),
+                        Item(
+                            "Sudden breathlessness",
+                            "you are short of breath all at once, with no effort to explain it.",
                         ),
                     ),
                 ),
@@ -299,6 +430,18 @@ GUIDE = Guide(
             ),
         ),
         Section(
+            id="stretches",
+            title="The stretches",
+            blocks=(
+                Paragraph(
+                    "Each reminder suggests one of these, in turn. All of them fit into two "
+                    "minutes or less, in work clothes, at or beside your desk. Move gently and "
+                    "stop if a stretch hurts."
+                ),
+                StretchGallery(),
+            ),
+        ),
+        Section(
             id="not-medical-advice",
             title="This is not medical advice",
             note=True,
@@ -311,16 +454,55 @@ GUIDE = Guide(
                 ),
             ),
         ),
+        Section(
+            id="sources",
+            title="Sources",
+            blocks=(
+                ItemList(
+                    intro="The facts in this guide come from these sources, in our own words:",
+                    items=(
+                        Item(
+                            "Ora, \u201cWhat causes a knot in your buttocks?\u201d",
+                            "causes, symptoms, self-care and when to see a professional.",
+                        ),
+                        Item(
+                            "NHS, \u201cSciatica\u201d (nhs.uk/conditions/sciatica)",
+                            "nerve pain down the leg, and the signs that need help at once.",
+                        ),
+                        Item(
+                            "Royal Free London NHS Foundation Trust, \u201cCauda equina "
+                            "syndrome\u201d, patient leaflet",
+                            "saddle numbness and new bladder or bowel trouble.",
+                        ),
+                        Item(
+                            "NHS, \u201cDeep vein thrombosis (DVT)\u201d "
+                            "(nhs.uk/conditions/deep-vein-thrombosis-dvt)",
+                            "the signs of a blood clot in the leg.",
+                        ),
+                    ),
+                ),
+                Paragraph(f"Last reviewed: {REVIEWED.day} {REVIEWED:%B %Y}."),
+            ),
+        ),
     ),
     footer=(
         "Part of Sitting Reminder. This page is stored on your computer and loads nothing "
         "from the internet."
     ),
+    reviewed=REVIEWED,
     glance=(
+        ("Get help today if", "urgent"),
         ("Seven causes", "causes"),
         ("Five symptoms", "symptoms"),
         ("See a professional if", "warning-signs"),
     ),
 )
 
-CLI_SECTIONS: tuple[str, ...] = ("causes", "symptoms", "professional")
+# `sitting-reminder guide --section ...`: the parts a person asks for by name.
+CLI_SECTIONS: tuple[str, ...] = ("causes", "symptoms", "urgent", "professional", "stretches")
+
+# Sections printed before the one asked for: the urgent signs come with the professional ones.
+PRINTED_BEFORE: dict[str, tuple[str, ...]] = {"professional": ("urgent",)}
+
+# Sections every excerpt ends with.
+ALWAYS_AT_THE_END: tuple[str, ...] = ("not-medical-advice", "sources")

@@ -1,7 +1,9 @@
 """The guide as one self-contained, accessible HTML page (inline CSS, nothing from the network).
 
 The page ships in the wheel as `reminder/guide/guide.html`, generated from
-`content.GUIDE`. After changing the words, regenerate it with:
+`content.GUIDE` and the built-in stretch catalog, whose pictures are inlined as SVG
+(so the page stays one file that works offline, or on an intranet). After changing
+the words, a stretch or a picture, regenerate it with:
 
     python -m reminder.guide
 
@@ -10,10 +12,24 @@ The page ships in the wheel as `reminder/guide/guide.html`, generated from
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reminder.guide.content import GUIDE, Guide, Item, ItemList, Paragraph, Section
+from reminder.guide.content import (
+    GUIDE,
+    Block,
+    Guide,
+    Item,
+    Paragraph,
+    Section,
+    StretchGallery,
+    stretch_facts,
+)
+
+if TYPE_CHECKING:
+    from reminder.stretches import Stretch
 
 PAGE_FILE = Path(__file__).with_name("guide.html")
 
@@ -79,7 +95,7 @@ li strong { color: var(--text); }
 }
 .warning h3 { margin-top: 0; }
 .glance {
-  display: grid; grid-template-columns: repeat(auto-fit, minmax(12.5rem, 1fr)); gap: 0.75rem;
+  display: grid; grid-template-columns: repeat(auto-fit, minmax(18rem, 1fr)); gap: 0.75rem;
 }
 .card {
   background: var(--panel); border: 1px solid var(--rule); border-radius: 8px;
@@ -89,6 +105,29 @@ li strong { color: var(--text); }
 .card h3 { font-size: 1rem; margin: 0 0 0.3rem; }
 .card ul { padding-left: 1.1rem; font-size: 0.95rem; }
 .card li { margin: 0 0 0.2rem; line-height: 1.35; }
+section.urgent {
+  background: var(--warn-bg); border: 3px solid var(--warn-rule); border-radius: 8px;
+  padding: 0 1.25rem 0.25rem; overflow: hidden;
+}
+section.urgent h2 {
+  background: var(--warn-rule); color: var(--bg); border-bottom: none;
+  margin: 0 -1.25rem 0.75rem; padding: 0.4rem 1.25rem;
+}
+.card.urgent { border: 1px solid var(--warn-rule); border-left: 5px solid var(--warn-rule); }
+.stretches { list-style: none; padding: 0; margin: 0; }
+.stretch {
+  display: flex; gap: 1rem; align-items: flex-start; margin: 0 0 0.9rem;
+  background: var(--panel); border: 1px solid var(--rule); border-radius: 8px; padding: 0.75rem;
+}
+.stretch svg { flex: none; width: 10rem; height: 10rem; }
+.stretch h3 { margin: 0 0 0.15rem; font-size: 1.1rem; }
+.stretch .facts { color: var(--muted); font-size: 0.92rem; margin: 0 0 0.4rem; }
+.stretch ol { padding-left: 1.25rem; margin: 0 0 0.4rem; }
+.stretch li { margin: 0 0 0.15rem; }
+.stretch .caution { font-size: 0.95rem; margin: 0; }
+@media (max-width: 30rem) {
+  .stretch { flex-direction: column; }
+}
 .note {
   background: var(--note-bg); border-left: 5px solid var(--note-rule);
   padding: 1rem 1.25rem 0.5rem; border-radius: 0 8px 8px 0;
@@ -114,18 +153,26 @@ footer {
   nav .toc { border: 1px solid #999999; }
   a { text-decoration: none; }
   h2, h3 { break-after: avoid; }
-  li, .warning, .note, .card { break-inside: avoid; }
+  li, .warning, .note, .card, .stretch, section.urgent { break-inside: avoid; }
+  .stretch svg { width: 6rem; height: 6rem; }
 }
 """
 
 
-def render_html(guide: Guide = GUIDE) -> str:
-    """The whole page as a string: one h1, an h2 with a stable id per section."""
+def render_html(guide: Guide = GUIDE, catalog: Sequence[Stretch] | None = None) -> str:
+    """The whole page as a string: one h1, an h2 with a stable id per section.
+
+    `catalog` fills the stretches section (default: the built-in catalog).
+    """
+    if catalog is None:
+        from reminder.stretches import load_catalog
+
+        catalog = load_catalog()
     toc = "\n".join(
         f'        <li><a href="#{section.id}">{escape(section.title)}</a></li>'
         for section in guide.sections
     )
-    sections = "\n".join(_section(section) for section in guide.sections)
+    sections = "\n".join(_section(section, catalog) for section in guide.sections)
     return f"""\
 <!DOCTYPE html>
 <html lang="en">
@@ -168,9 +215,10 @@ def render_html(guide: Guide = GUIDE) -> str:
 def _glance(guide: Guide) -> str:
     """Short term lists linking to their sections: the key facts visible at once."""
     cards = []
+    urgent = {section.id for section in guide.sections if section.urgent}
     for heading, anchor in guide.glance:
         block = guide.item_list(anchor)
-        css = "card warn" if block.warning else "card"
+        css = "card urgent" if anchor in urgent else "card warn" if block.warning else "card"
         terms = "\n".join(f"      <li>{escape(item.term)}</li>" for item in block.items)
         cards.append(
             f'  <div class="{css}">\n'
@@ -185,11 +233,11 @@ def _glance(guide: Guide) -> str:
     )
 
 
-def _section(section: Section) -> str:
+def _section(section: Section, catalog: Sequence[Stretch]) -> str:
     heading_id = f"{section.id}-title"
-    css = ' class="note"' if section.note else ""
+    css = ' class="note"' if section.note else ' class="urgent"' if section.urgent else ""
     role = ' role="note"' if section.note else ""
-    body = "\n".join(_block(block) for block in section.blocks)
+    body = "\n".join(_block(block, catalog) for block in section.blocks)
     return (
         f'<section id="{section.id}" aria-labelledby="{heading_id}"{css}{role}>\n'
         f'  <h2 id="{heading_id}">{escape(section.title)}</h2>\n'
@@ -198,9 +246,12 @@ def _section(section: Section) -> str:
     )
 
 
-def _block(block: Paragraph | ItemList) -> str:
+def _block(block: Block, catalog: Sequence[Stretch]) -> str:
     if isinstance(block, Paragraph):
         return f"  <p>{escape(block.text)}</p>"
+    if isinstance(block, StretchGallery):
+        cards = "\n".join(_stretch(stretch) for stretch in catalog)
+        return f'  <ul class="stretches">\n{cards}\n  </ul>'
     parts: list[str] = []
     if block.heading:
         ident = f' id="{block.id}"' if block.id else ""
@@ -217,11 +268,46 @@ def _block(block: Paragraph | ItemList) -> str:
     return inner
 
 
+def _stretch(stretch: Stretch) -> str:
+    """One stretch as a card: its picture (inline SVG), name, facts, steps and caution."""
+    facts_text = escape(stretch_facts(stretch))
+    steps = "\n".join(f"        <li>{escape(step)}</li>" for step in stretch.steps)
+    caution = (
+        f'\n      <p class="caution"><strong>Caution:</strong> {escape(stretch.caution)}</p>'
+        if stretch.caution
+        else ""
+    )
+    return (
+        f'  <li class="stretch" id="stretch-{stretch.id}">\n'
+        f"    {_inline_svg(stretch.picture)}\n"
+        f"    <div>\n"
+        f"      <h3>{escape(stretch.name)}</h3>\n"
+        f'      <p class="facts">{facts_text}</p>\n'
+        f"      <ol>\n{steps}\n      </ol>{caution}\n"
+        f"    </div>\n"
+        f"  </li>"
+    )
+
+
+def _inline_svg(picture: Path | None) -> str:
+    """A stretch's SVG picture, ready to sit in the page (or nothing, for a PNG or none).
+
+    Inline SVG needs no namespace declaration, and leaving it out keeps every web
+    address off the page.
+    """
+    if picture is None or picture.suffix.lower() != ".svg":
+        return ""
+    text = picture.read_text(encoding="utf-8").strip()
+    return text.replace(' xmlns="http://www.w3.org/2000/svg"', "").replace("\n", "\n    ")
+
+
 def _item(item: Item) -> str:
     return f"<strong>{escape(item.lead_in)}</strong> {escape(item.text)}"
 
 
 def write_page(path: Path = PAGE_FILE) -> Path:
-    """Write the page where the package ships it (or to `path`)."""
-    path.write_text(render_html(), encoding="utf-8", newline="\n")
+    """Write the page where the package ships it (or to `path`), atomically."""
+    from reminder.atomic import write_bytes_atomically
+
+    write_bytes_atomically(path, render_html().encode("utf-8"), mode=0o644)
     return path

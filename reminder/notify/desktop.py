@@ -2,6 +2,13 @@
 
 desktop-notifier logs a failed send instead of raising; this adapter turns such a
 failure into a `NotifierError` so that the fallback chain can move on.
+
+A prompt carries the stretch's picture as desktop-notifier's `attachment`, which its
+D-Bus backend sends as the freedesktop `image-path` hint (macOS and Windows show it
+as an attached image). A new prompt replaces the one still on screen: desktop-notifier
+6.2's D-Bus backend always sends `replaces_id` 0 and offers no way to set it, so the
+adapter closes the previous notification (its public `clear`, CloseNotification on
+D-Bus) just before sending the next. Only one prompt is ever open.
 """
 
 from __future__ import annotations
@@ -12,7 +19,6 @@ import logging
 from typing import Any
 
 from reminder.core.model import PromptAction
-from reminder.durations import format_duration
 from reminder.notify.base import ActionHandler, NotifierError, PromptMessage
 
 log = logging.getLogger(__name__)
@@ -44,10 +50,12 @@ _CAPTURE = _Capture()
 class DesktopNotifierBackend:
     """Shows a prompt through desktop-notifier, with Done / Snooze / Guide buttons.
 
-    Buttons are added only when the server lists the "actions" capability. Button
-    callbacks run on the engine's asyncio loop (D-Bus signals arrive there) and only
-    call `on_action`. Every call to the server is bounded by `timeout` seconds, so a
-    hung server cannot hold the engine.
+    Buttons are added only when the server lists the "actions" capability; without
+    them the text names the guide's command instead. Button callbacks run on the
+    engine's asyncio loop (D-Bus signals arrive there) and only call `on_action`. Every
+    call to the server is bounded by `timeout` seconds, so a hung server cannot hold
+    the engine. `show` is called from the engine's loop only (it remembers the prompt
+    on screen, to replace it).
     """
 
     name = "desktop-notifier"
@@ -56,6 +64,7 @@ class DesktopNotifierBackend:
         self._app_name = app_name
         self._timeout = timeout
         self._notifier: Any = None
+        self._on_screen: str | None = None  # desktop-notifier's identifier of the last prompt
         logging.getLogger("desktop_notifier.backends.base").addFilter(_CAPTURE)
 
     def _client(self) -> Any:
@@ -73,7 +82,7 @@ class DesktopNotifierBackend:
         return self._notifier
 
     async def show(self, prompt: PromptMessage, on_action: ActionHandler) -> None:
-        from desktop_notifier import Button, Capability, Notification
+        from desktop_notifier import Attachment, Button, Capability, Notification
 
         notifier = self._client()
         try:
@@ -86,19 +95,19 @@ class DesktopNotifierBackend:
         if Capability.BUTTONS in capabilities:
             buttons = (
                 Button("Done", on_pressed=lambda: on_action(PromptAction.DONE)),
-                Button(
-                    f"Snooze {format_duration(prompt.snooze)}",
-                    on_pressed=lambda: on_action(PromptAction.SNOOZE),
-                ),
+                Button(prompt.snooze_label, on_pressed=lambda: on_action(PromptAction.SNOOZE)),
                 Button("Guide", on_pressed=lambda: on_action(PromptAction.GUIDE)),
             )
+        picture = prompt.stretch.raster_picture
         dispatched = asyncio.Event()
         notification = Notification(
             prompt.title,
-            prompt.body,
+            prompt.body(buttons=bool(buttons)),
             buttons=buttons,
             on_dispatched=dispatched.set,
+            attachment=Attachment(path=picture) if picture is not None else None,
         )
+        await self._close_previous(notifier)
         swallowed: list[BaseException] = []
         token = _swallowed.set(swallowed)
         try:
@@ -110,12 +119,30 @@ class DesktopNotifierBackend:
         if not dispatched.is_set():
             reason = f": {_describe(swallowed[0])}" if swallowed else ""
             raise NotifierError(f"the notification server did not take the prompt{reason}")
+        self._on_screen = notification.identifier
+
+    async def _close_previous(self, notifier: Any) -> None:
+        """Close the last prompt if it is still on screen, so the next one takes its place.
+
+        Best effort: a prompt the user or the server closed meanwhile is gone already.
+        """
+        previous, self._on_screen = self._on_screen, None
+        if previous is None:
+            return
+        try:
+            if previous in await asyncio.wait_for(
+                notifier.get_current_notifications(), self._timeout
+            ):
+                await asyncio.wait_for(notifier.clear(previous), self._timeout)
+        except Exception as exc:  # closed meanwhile (KeyError), a server error, a timeout
+            log.debug("could not close the previous prompt: %s", _describe(exc))
 
     async def close(self) -> None:
         """Disconnect from the session bus; buttons of shown prompts stop working."""
         if self._notifier is not None:
             await _disconnect(self._notifier)
             self._notifier = None
+            self._on_screen = None
 
 
 async def _disconnect(notifier: Any, *, only_half_open: bool = False) -> None:

@@ -54,7 +54,8 @@ class PlyerBackend:
 
     plyer's calls block (D-Bus, a subprocess, Win32), so they run in the loop's
     executor; a hung call is abandoned after the timeout and the prompt falls back.
-    There are no buttons: `on_action` is never called.
+    There are no buttons: `on_action` is never called, and the text names the guide's
+    command. On Linux the stretch's picture goes along as the notification's icon.
     """
 
     name = "plyer"
@@ -67,11 +68,16 @@ class PlyerBackend:
         implementation = _default_implementation()
         loop = asyncio.get_running_loop()
 
+        picture = prompt.stretch.raster_picture
+        # plyer passes app_icon on as the D-Bus icon on Linux; Windows would want an .ico.
+        icon = str(picture) if picture is not None and sys.platform.startswith("linux") else ""
+
         def call() -> None:
             implementation.notify(
                 title=prompt.title,
-                message=prompt.body,
+                message=prompt.body(buttons=False),
                 app_name=self._app_name,
+                app_icon=icon,
                 timeout=30,
             )
 

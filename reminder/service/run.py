@@ -34,7 +34,7 @@ from reminder.notify.fallback import build_notifier
 from reminder.service.clock import SystemClock
 from reminder.service.engine import Adapters, Engine, HistoryStore
 from reminder.store.state_file import load_state, move_aside
-from reminder.stretches import Stretch, load_catalog
+from reminder.stretches import Stretch, filter_by_tags, load_catalog
 
 log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -70,10 +70,21 @@ def _guide_uri(anchor: str | None, url: str) -> str:
     return guide_uri(anchor, url)
 
 
-def catalog_for(config: Config) -> tuple[Stretch, ...]:
-    """The stretch catalog in effect: `stretches.file` ("" = built in)."""
+def catalog_for(config: Config, origin: str = "your configuration") -> tuple[Stretch, ...]:
+    """The stretches prompts rotate through: `stretches.file` ("" = built in), kept to the
+    tags of `stretches.only`. ConfigError when that leaves none."""
     file = config.stretches.file
-    return load_catalog(Path(file).expanduser() if file else None)
+    catalog = load_catalog(Path(file).expanduser() if file else None)
+    chosen = filter_by_tags(catalog, config.stretches.only)
+    if not chosen:
+        raise ConfigError(
+            origin,
+            "no stretch in the catalog has any of these tags",
+            key="stretches.only",
+            expected="tags that some stretch has (seated, standing, discreet), or [] for all",
+            found=str(list(config.stretches.only)),
+        )
+    return chosen
 
 
 def _open_history() -> HistoryStore:
@@ -110,7 +121,7 @@ def run_service(*, user_file: Path | None, no_tray: bool) -> int:
     """Run until stopped; returns the exit code."""
     try:
         loaded = load_configuration(user_file)
-        catalog_for(loaded.config)
+        catalog_for(loaded.config, loaded.origins.get("stretches.only", "your configuration"))
     except ConfigError as error:
         _announce_start_failure(error)
         raise

@@ -181,18 +181,14 @@ def test_service_prompts_in_dunst_obeys_done_and_snooze_and_survives_dunst_stopp
     icon = wait_for_icon(desktop)
     call = service.notifications.wait_for_call("Time to move", timeout=20)
     assert any(name in call for name in stretch_names), f"no stretch named in:\n{call}"
-    assert '"Done"' in call and '"Snooze 10m"' in call and '"Guide"' in call
+    assert '"Done"' in call and '"Snooze 10 min"' in call and '"Guide"' in call
 
     bubble = wait_for_popups(desktop, "Dunst", 1)[0]
     desktop.xdotool("mousemove", "10", "10")
     desktop.xdotool("mousemove", str(icon.centre[0]), str(icon.centre[1]))
     tooltip = wait_for_popups(desktop, PROGRAM_CLASS, 1)[0]
     shot = desktop.screenshot(artifacts / "service-prompt.png")
-    crop(
-        shot,
-        DOCS / "notification.png",
-        (bubble.x - 10, bubble.y - 10, bubble.width + 20, bubble.height + 20),
-    )
+    assert bubble.width > 0  # docs/notification.png comes from test_notify_dunst (with picture)
     left, top = min(tooltip.x, icon.x) - 8, min(tooltip.y, icon.y) - 8
     crop(
         shot, DOCS / "tray.png", (left, top, desktop.size[0] - left, desktop.size[1] - top), scale=2
