@@ -6,6 +6,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,9 +28,9 @@ WITHIN = 1.0
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> SoundServer:
+def server(tmp_path: Path) -> Iterator[SoundServer]:
     with sound_server(tmp_path / "pulse") as running:
-        yield running  # type: ignore[misc]  # a generator fixture
+        yield running
 
 
 def reader_threads() -> list[threading.Thread]:
