@@ -64,16 +64,21 @@ CLIENT_NAME = "sitting-reminder"
 class SourceInfo(Protocol):
     """What is read of a source (pulsectl's PulseSourceInfo)."""
 
-    index: int
-    monitor_of_sink: int
+    @property
+    def index(self) -> int: ...
+    @property
+    def monitor_of_sink(self) -> int: ...
 
 
 class CaptureStreamInfo(Protocol):
     """What is read of a capture stream (pulsectl's PulseSourceOutputInfo)."""
 
-    source: int
-    corked: int | bool
-    proplist: Mapping[str, str]
+    @property
+    def source(self) -> int: ...
+    @property
+    def corked(self) -> int | bool: ...
+    @property
+    def proplist(self) -> Mapping[str, str]: ...
 
 
 def capture_in_use(sources: Iterable[SourceInfo], streams: Iterable[CaptureStreamInfo]) -> bool:

@@ -42,7 +42,9 @@ TEAMS = "MSTeams_8wekyb3d8bbwe"
 ZOOM = "C:#Program Files#Zoom#bin#Zoom.exe"
 
 
-def registry(values: dict[str, dict[str, int]], *, state: int = QUNS_ACCEPTS_NOTIFICATIONS):
+def registry(
+    values: dict[str, dict[str, int]], *, state: int = QUNS_ACCEPTS_NOTIFICATIONS
+) -> WindowsCallApi:
     """Stand-ins for winreg over `values`: key path -> its QWORD values (no Windows here)."""
     keys = set(values) | {STORE}
     for path in list(keys):  # every parent of a listed key exists too
@@ -172,7 +174,9 @@ def test_windows_sources_are_unavailable_off_windows() -> None:
 # ------------------------------------------------------------------ macOS
 
 
-def coreaudio(inputs: list[int], running: set[int], broken: frozenset[int] = frozenset()):
+def coreaudio(
+    inputs: list[int], running: set[int], broken: frozenset[int] = frozenset()
+) -> MacAudioApi:
     """Stand-ins for CoreAudio's device list and IsRunningSomewhere (no macOS here)."""
 
     def running_somewhere(device: int) -> bool:
