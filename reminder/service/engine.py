@@ -30,7 +30,7 @@ import logging
 import os
 import random
 import webbrowser
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
@@ -137,10 +137,13 @@ class ControlEndpoint(Protocol):
 
 
 class CallWatch(Protocol):
-    """The call and Do Not Disturb sources together (reminder.calls)."""
+    """The call and Do Not Disturb sources together (reminder.calls.detect.CallDetectors)."""
 
-    names: tuple[str, ...]
-    needs_asking: bool
+    @property
+    def names(self) -> Sequence[str]: ...
+
+    @property
+    def needs_asking(self) -> bool: ...
 
     async def start(self, on_change: Callable[[], None]) -> None: ...
 
@@ -793,7 +796,7 @@ class Engine:
             tracking_resumes_at=resumes,
             held_for=state.held_for,
             held_since=state.held_since,
-            call_detection=self.calls.names if self.calls else (),
+            call_detection=tuple(self.calls.names) if self.calls else (),
             locked=dict(self.loaded.locked),
             notes=self.loaded.notes,
         )
