@@ -102,11 +102,57 @@ def run_service(*, user_file: Path | None, no_tray: bool) -> int:
 
     tray = None
     if not no_tray and has_desktop():
-        tray = _make_tray_or_none()
+        chosen = _run_with_sni(loaded, user_file)  # the whole service, when the SNI tray is chosen
+        if isinstance(chosen, int):
+            return chosen
+        if chosen == "pystray":
+            tray = _make_tray_or_none()
     engine = build_engine(loaded, user_file=user_file, echo_console=tray is None)
     if tray is None:
         return _run_headless(engine)
     return _run_with_tray(engine, tray)
+
+
+def _run_with_sni(loaded: LoadedConfig, user_file: Path | None) -> int | str:
+    """Run engine and StatusNotifierItem tray on one loop, or say which tray to use instead.
+
+    Bridge until the engine owns the session bus: this connects one for the tray, asks
+    `choose_tray`, and returns "pystray" or "none" (having run nothing) unless it says "sni".
+    """
+    from reminder._dbus import connect, disconnect, session_bus_address
+    from reminder.tray.actions import desktop_actions
+    from reminder.tray.choose import choose_tray
+    from reminder.tray.sni import SniTray
+
+    async def main() -> int | str:
+        try:
+            bus = await connect(session_bus_address(os.environ))
+        except ConnectionError as error:
+            log.info("no session bus for a StatusNotifierItem tray: %s", error)
+            return await choose_tray(None)
+        try:
+            chosen = await choose_tray(bus)
+            if chosen != "sni":
+                return chosen
+            engine = build_engine(loaded, user_file=user_file, echo_console=False)
+            guide = lambda anchor: _guide_uri(anchor, engine.loaded.config.guide.url)  # noqa: E731
+            tray = SniTray(bus, engine, desktop_actions(engine, guide))
+            await tray.start()
+            engine.add_listener(tray.show)
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, engine.request_stop)
+            print("sitting-reminder running in the tray; Quit from its menu or Ctrl-C.", flush=True)
+            try:
+                await engine.run()
+            finally:
+                await tray.close()
+            print("sitting-reminder stopped.", flush=True)
+            return 0
+        finally:
+            disconnect(bus)
+
+    return asyncio.run(main())
 
 
 def _make_tray_or_none() -> Any:
@@ -135,7 +181,7 @@ def _run_headless(engine: Engine) -> int:
 
 
 def _run_with_tray(engine: Engine, _: Any) -> int:
-    from reminder.tray import TrayApp
+    from reminder.tray.app import TrayApp
 
     failure: list[BaseException] = []
 
@@ -153,11 +199,10 @@ def _run_with_tray(engine: Engine, _: Any) -> int:
         thread.join(2)
         raise failure[0] if failure else RuntimeError("the engine did not start") from None
 
-    app = TrayApp(
-        engine,
-        guide_uri=lambda anchor: _guide_uri(anchor, engine.loaded.config.guide.url),
-        settings_file=engine.user_file or paths.user_config_file(),
-    )
+    from reminder.tray.actions import desktop_actions
+
+    guide = lambda anchor: _guide_uri(anchor, engine.loaded.config.guide.url)  # noqa: E731
+    app = TrayApp(engine, desktop_actions(engine, guide))
     _stop_on_signals(engine)
     engine.on_stopped(app.stop)
     print("sitting-reminder running in the tray; Quit from its menu or Ctrl-C.", flush=True)
