@@ -138,7 +138,6 @@ def _run_with_sni(loaded: LoadedConfig, user_file: Path | None) -> int | str:
             guide = lambda anchor: _guide_uri(anchor, engine.loaded.config.guide.url)  # noqa: E731
             tray = SniTray(bus, engine, desktop_actions(engine, guide))
             await tray.start()
-            engine.add_listener(tray.show)
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, engine.request_stop)

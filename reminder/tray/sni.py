@@ -55,6 +55,7 @@ WATCHER_OWNER_RULE = (
 )
 UNKNOWN_METHOD = "org.freedesktop.DBus.Error.UnknownMethod"
 PIXMAPS_SIGNATURE = "a(iiay)"
+WATCHER_RETRY_DELAYS_S = (0.05, 0.2, 0.5, 1.0, 2.0)
 TOOLTIP_SIGNATURE = "(sa(iiay)ss)"
 
 
@@ -109,12 +110,15 @@ class SniTray:
     # ------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
-        """Export the item and its menu, and register with the watcher if one runs.
+        """Follow the engine, export the item and its menu, register with a watcher if one runs.
 
-        Raises ConnectionError if the bus does not answer (the caller then runs trayless).
+        `show` is added as the handle's status listener here (before the first snapshot is
+        read, so none falls between): the shell does not add it again. Raises
+        ConnectionError if the bus does not answer (the caller then runs trayless).
         """
         self._loop = asyncio.get_running_loop()
         self._loop_thread = threading.get_ident()
+        self._handle.add_listener(self.show)
         self._render(self._handle.status())
         self._bus.add_message_handler(self._on_message)
         self._started = True
@@ -139,7 +143,7 @@ class SniTray:
             )
 
     def show(self, status: Status) -> None:
-        """Listener for each engine snapshot: send only the signals for what changed."""
+        """The status listener: remember `status` and signal only what changed for the host."""
         loop = self._loop
         if loop is not None and threading.get_ident() != self._loop_thread:
             loop.call_soon_threadsafe(self.show, status)
@@ -202,30 +206,37 @@ class SniTray:
 
     # ------------------------------------------------------- registration
 
-    async def _register(self) -> None:
-        try:
-            await call(
-                self._bus,
-                WATCHER_NAME,
-                WATCHER_PATH,
-                WATCHER_NAME,
-                "RegisterStatusNotifierItem",
-                "s",
-                [self._service],
-            )
-        except (DBusError, TimeoutError) as error:
-            log.warning(
-                "the StatusNotifierWatcher did not take the tray icon: %s", error or "no answer"
-            )
+    async def _register(self, retry_delays: Sequence[float] = ()) -> None:
+        """Register with the watcher; after a failure, try again after each of `retry_delays`."""
+        for delay in (*retry_delays, None):
+            try:
+                await call(
+                    self._bus,
+                    WATCHER_NAME,
+                    WATCHER_PATH,
+                    WATCHER_NAME,
+                    "RegisterStatusNotifierItem",
+                    "s",
+                    [self._service],
+                )
+            except (DBusError, TimeoutError) as error:
+                reason = f"{error.type}: {error}" if isinstance(error, DBusError) else "no answer"
+                if delay is None:
+                    log.warning("the StatusNotifierWatcher did not take the tray icon (%s)", reason)
+                    return
+                log.debug("registering the tray icon failed (%s); again in %ss", reason, delay)
+                await asyncio.sleep(delay)
+                continue
+            self.registrations += 1
+            log.info("tray icon registered with the StatusNotifierWatcher as %s", self._service)
             return
-        self.registrations += 1
-        log.info("tray icon registered with the StatusNotifierWatcher as %s", self._service)
 
     def _on_watcher_owner(self, new_owner: str) -> None:
         if not new_owner:
             log.info("the StatusNotifierWatcher left the session bus; waiting for it to return")
             return
-        task = asyncio.ensure_future(self._register())
+        # A watcher may own its name a moment before it answers on its object.
+        task = asyncio.ensure_future(self._register(WATCHER_RETRY_DELAYS_S))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         task.add_done_callback(lambda done: _log_failure(done, "registering the tray icon"))
