@@ -184,7 +184,7 @@ class DesktopSession:
 
         It draws the items' icons and builds their menus from dbusmenu (libdbusmenu-gtk3).
         """
-        self._spawn("sni-panel", ["gtk-sni-tray-standalone", "--top"])
+        self._spawn("sni-panel", ["gtk-sni-tray-standalone", "--top", "--color", "#333333"])
         self.wait_until(
             lambda: self.window_ids(SNI_PANEL_CLASS) != [], 15, "gtk-sni-tray to map its panel"
         )
