@@ -137,7 +137,10 @@ def _run_with_sni(loaded: LoadedConfig, user_file: Path | None) -> int | str:
             engine = build_engine(loaded, user_file=user_file, echo_console=False)
             guide = lambda anchor: _guide_uri(anchor, engine.loaded.config.guide.url)  # noqa: E731
             tray = SniTray(bus, engine, desktop_actions(engine, guide))
-            await tray.start()
+            try:
+                await tray.start()
+            except ConnectionError as error:  # the engine runs on without an icon
+                log.warning("no tray icon: %s", error)
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, engine.request_stop)
