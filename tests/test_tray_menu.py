@@ -417,11 +417,21 @@ def test_dbusmenu_layout_honours_depth_and_property_names() -> None:
     assert all(set(unwrap(child)[1]) <= {"label"} for child in one_level)
 
 
+def ids_by_text(menu: DbusMenu) -> dict[str, int]:
+    """Each line's text and its item id, over the whole menu."""
+    found = {}
+    for item_id in range(1, 100):
+        entry = menu.entry(item_id)
+        if entry is not None:
+            found[entry.text] = item_id
+    return found
+
+
 def test_dbusmenu_revision_moves_only_when_the_menu_changes_and_ids_stay_with_their_line() -> None:
     menu = DbusMenu()
     menu.update(menu_entries(sitting()))
     revision = menu.revision
-    ids = {menu.entry(i).text: i for i in range(1, 40) if menu.entry(i) is not None}  # type: ignore[union-attr]
+    ids = ids_by_text(menu)
 
     assert not menu.update(menu_entries(sitting()))
     assert menu.revision == revision
@@ -429,7 +439,7 @@ def test_dbusmenu_revision_moves_only_when_the_menu_changes_and_ids_stay_with_th
     due = sitting(state=SpellState.DUE, held_for="call")  # a line more, near the top
     assert menu.update(menu_entries(due))
     assert menu.revision == revision + 1
-    new_ids = {menu.entry(i).text: i for i in range(1, 40) if menu.entry(i) is not None}  # type: ignore[union-attr]
+    new_ids = ids_by_text(menu)
     for text in ("I moved", "Snooze", "10 min", "Quit"):
         assert new_ids[text] == ids[text], text
     assert new_ids["Time to move: sitting since 09:40"] == ids["Sitting since 09:40"]
@@ -449,7 +459,7 @@ def test_sni_pixmaps_are_argb32_in_network_byte_order_at_every_size() -> None:
     assert len(pixels) == width * width * 4
     x, y = width - 4, width - 4  # inside the tile's lower right corner, away from the chair
     offset = (y * width + x) * 4
-    red, green, blue, alpha = icon_image(SpellState.SITTING, width).getpixel((x, y))  # type: ignore[misc]
+    red, green, blue, alpha = icon_image(SpellState.SITTING, width).tobytes()[offset : offset + 4]
     assert tuple(pixels[offset : offset + 4]) == (alpha, red, green, blue)
     assert alpha == 0xFF and green > red and green > blue  # the green tile (#2d6a4f)
     assert pixels[0] == 0  # the rounded corner is transparent
