@@ -31,6 +31,9 @@ _BUS_CONFIG_WITHOUT_ACTIVATION = """<!DOCTYPE busconfig PUBLIC
 """
 
 REQUIRED_TOOLS = ("Xvfb", "dbus-daemon", "dunst", "trayer", "xdotool", "import", "xprop")
+SNI_TOOLS = ("status-notifier-watcher", "gtk-sni-tray-standalone")
+SNI_WATCHER = "org.kde.StatusNotifierWatcher"
+SNI_PANEL_CLASS = "gtk-sni-tray-standalone"
 
 
 def missing_tools(tools: Sequence[str] = REQUIRED_TOOLS) -> list[str]:
@@ -167,6 +170,33 @@ class DesktopSession:
             ],
         )
         self.wait_until(lambda: self.window_ids("trayer") != [], 10, "trayer to map its window")
+
+    def start_sni_watcher(self) -> None:
+        """A real org.kde.StatusNotifierWatcher (Debian's haskell-status-notifier-item-utils)."""
+        self._spawn("sni-watcher", ["status-notifier-watcher"])
+        self.wait_for_bus_name(SNI_WATCHER)
+
+    def stop_sni_watcher(self) -> None:
+        self._stop("sni-watcher")
+        self.wait_until(lambda: SNI_WATCHER not in self.bus_names(), 10, "the watcher to leave")
+
+    def start_sni_panel(self) -> None:
+        """A real StatusNotifierItem host: gtk-sni-tray's panel along the top of the screen.
+
+        It draws the items' icons and builds their menus from dbusmenu (libdbusmenu-gtk3).
+        """
+        self._spawn("sni-panel", ["gtk-sni-tray-standalone", "--top", "--color", "#333333"])
+        self.wait_until(
+            lambda: self.window_ids(SNI_PANEL_CLASS) != [], 15, "gtk-sni-tray to map its panel"
+        )
+
+    def stop_sni_panel(self) -> None:
+        self._stop("sni-panel")
+
+    def start_sni_host(self) -> None:
+        """Watcher first, then the panel (the panel registers with the watcher as its host)."""
+        self.start_sni_watcher()
+        self.start_sni_panel()
 
     def start_window_manager(self) -> None:
         """openbox, for full-screen windows and focus."""

@@ -1,11 +1,14 @@
-"""`sitting-reminder run`: builds the real adapters and runs the engine (with a tray if possible).
+"""`sitting-reminder run`: builds the real adapters and runs the engine, with a tray if possible.
 
-Threads: with the pystray tray (Windows, macOS, XEmbed-only Linux desktops),
-pystray owns the main thread (macOS requires it) and the engine runs its
-asyncio loop on a second thread. Otherwise (no tray, or the native
-StatusNotifierItem tray, which lives on the engine loop) the engine runs on the
-main thread. SIGINT, SIGTERM and SIGHUP stop the service cleanly (state saved,
-socket removed) within a second.
+Which tray (reminder.tray.choose): the native StatusNotifierItem wherever a
+watcher is on the session bus (or could appear), pystray on Windows, macOS and
+XEmbed-only Linux desktops, none without a desktop or with `--no-tray`.
+
+Threads: with the SNI tray or none, one thread: the engine's asyncio loop owns
+the session bus, and the tray, the call sources and the D-Bus activity sources
+speak over it. With pystray, pystray owns the main thread (macOS requires it)
+and the engine runs its loop on a second thread. SIGINT, SIGTERM and SIGHUP stop
+the service cleanly (state saved, socket removed) within a second.
 
 A configuration that cannot be used stops the start (exit 2): the reason goes
 to stderr, to the log, and, where there is a desktop, into one notification,
@@ -20,6 +23,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +36,13 @@ from reminder.control.server import AlreadyRunning, ControlServer, claim_endpoin
 from reminder.errors import ConfigError, ReminderError
 from reminder.notify.fallback import build_notifier
 from reminder.service.clock import SystemClock
-from reminder.service.engine import Adapters, Engine, HistoryStore
+from reminder.service.engine import Adapters, CallWatch, Engine, HistoryStore
 from reminder.store.state_file import load_state, move_aside
 from reminder.stretches import Stretch, filter_by_tags, load_catalog
 
 log = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+TrayChoice = str  # "sni", "pystray" or "none" (reminder.tray.choose)
 
 
 def has_desktop() -> bool:
@@ -93,14 +98,48 @@ def _open_history() -> HistoryStore:
     return History(paths.history_file())
 
 
-def build_engine(loaded: LoadedConfig, *, user_file: Path | None, echo_console: bool) -> Engine:
+class SessionBus:
+    """The one session-bus connection of the service, opened on the engine loop.
+
+    None where there is no session bus (a server, an SSH session): the D-Bus
+    parts then say they are unavailable.
+    """
+
+    def __init__(self) -> None:
+        self.bus: Any = None
+
+    async def open(self) -> None:
+        if not sys.platform.startswith("linux"):
+            return
+        from reminder._dbus import connect, session_bus_address
+
+        try:
+            self.bus = await connect(session_bus_address(os.environ))
+        except ConnectionError as error:
+            log.info("no session bus: %s", error)
+
+    def close(self) -> None:
+        from reminder._dbus import disconnect
+
+        disconnect(self.bus)
+        self.bus = None
+
+
+def build_engine(
+    loaded: LoadedConfig, *, user_file: Path | None, echo_console: bool, session: SessionBus
+) -> Engine:
     desktop = has_desktop()
     config = loaded.config
 
     async def activity() -> ActivitySource:
         from reminder.activity.detect import choose_activity_source
 
-        return await choose_activity_source(sleep_gap=None)
+        return await choose_activity_source()
+
+    async def calls() -> CallWatch:
+        from reminder.calls.detect import choose_call_sources
+
+        return await choose_call_sources(session.bus, platform=sys.platform, environ=os.environ)
 
     adapters = Adapters(
         clock=SystemClock(),
@@ -112,6 +151,7 @@ def build_engine(loaded: LoadedConfig, *, user_file: Path | None, echo_console: 
         state_store=JsonStateStore(paths.state_file()),
         control=ControlServer(),
         control_endpoint=paths.control_endpoint(),
+        calls_factory=calls,
         console=sys.stdout if echo_console and desktop else None,
     )
     return Engine(loaded, adapters, user_file=user_file)
@@ -134,13 +174,21 @@ def run_service(*, user_file: Path | None, no_tray: bool) -> int:
         print(f"{running}; not starting another one.", flush=True)
         return 0
 
-    tray = None
-    if not no_tray and has_desktop():
-        tray = _make_tray_or_none()
-    engine = build_engine(loaded, user_file=user_file, echo_console=tray is None)
-    if tray is None:
-        return _run_headless(engine)
-    return _run_with_tray(engine, tray)
+    choice: TrayChoice = "none" if no_tray or not has_desktop() else asyncio.run(_choose_tray())
+    if choice == "pystray":
+        return _run_with_pystray(loaded, user_file)
+    return _run_on_one_loop(loaded, user_file, with_sni=choice == "sni")
+
+
+async def _choose_tray() -> TrayChoice:
+    from reminder.tray.choose import choose_tray
+
+    session = SessionBus()
+    await session.open()
+    try:
+        return await choose_tray(session.bus)
+    finally:
+        session.close()
 
 
 def _announce_start_failure(error: ReminderError) -> None:
@@ -164,55 +212,107 @@ def _announce_start_failure(error: ReminderError) -> None:
         log.debug("could not show the start-up failure: %r", failure)
 
 
-def _make_tray_or_none() -> Any:
-    from reminder.tray.backend import tray_available
-
-    ok, hint = tray_available()
-    if not ok:
-        log.warning("%s", hint)
-        print(f"sitting-reminder: {hint}", file=sys.stderr, flush=True)
-        return None
-    return True
-
-
-def _run_headless(engine: Engine) -> int:
-    async def main() -> None:
+async def _serve(
+    loaded: LoadedConfig,
+    user_file: Path | None,
+    *,
+    echo_console: bool,
+    started: Callable[[Engine, SessionBus], Awaitable[Callable[[], Awaitable[None]]]] | None = None,
+    on_engine: Callable[[Engine], None] | None = None,
+) -> None:
+    """The engine loop: open the session bus, run the engine (and `started`'s tray) until
+    stopped, then close what `started` returned and the bus."""
+    session = SessionBus()
+    await session.open()
+    engine = build_engine(loaded, user_file=user_file, echo_console=echo_console, session=session)
+    if on_engine is not None:
+        on_engine(engine)
+    if threading.current_thread() is threading.main_thread():
         loop = asyncio.get_running_loop()
         for signum in STOP_SIGNALS:
             loop.add_signal_handler(signum, engine.request_stop)
+    close_tray = await started(engine, session) if started is not None else None
+    try:
         await engine.run()
+    finally:
+        if close_tray is not None:
+            await close_tray()
+        session.close()
 
-    mode = "no tray" if has_desktop() else "no display: prompts are printed here"
-    print(f"sitting-reminder running ({mode}); Ctrl-C stops it.", flush=True)
-    asyncio.run(main())
+
+def _run_on_one_loop(loaded: LoadedConfig, user_file: Path | None, *, with_sni: bool) -> int:
+    """No tray, or the StatusNotifierItem tray: everything on the engine loop."""
+
+    async def start_sni(engine: Engine, session: SessionBus) -> Callable[[], Awaitable[None]]:
+        from reminder.tray.actions import desktop_actions
+        from reminder.tray.sni import SniTray
+
+        bus = session.bus
+        if bus is None:
+            log.warning("no tray icon: no session bus")
+
+            async def nothing() -> None:
+                return None
+
+            return nothing
+        guide = lambda anchor: _guide_uri(anchor, engine.loaded.config.guide.url)  # noqa: E731
+        tray = SniTray(bus, engine, desktop_actions(engine, guide))
+        try:
+            await tray.start()
+        except ConnectionError as error:  # the engine runs on without an icon
+            log.warning("no tray icon: %s", error)
+        return tray.close
+
+    if with_sni:
+        print("sitting-reminder running in the tray; Quit from its menu or Ctrl-C.", flush=True)
+    else:
+        mode = "no tray" if has_desktop() else "no display: prompts are printed here"
+        print(f"sitting-reminder running ({mode}); Ctrl-C stops it.", flush=True)
+    asyncio.run(
+        _serve(
+            loaded, user_file, echo_console=not with_sni, started=start_sni if with_sni else None
+        )
+    )
     print("sitting-reminder stopped.", flush=True)
     return 0
 
 
-def _run_with_tray(engine: Engine, _: Any) -> int:
-    from reminder.tray import TrayApp
+def _run_with_pystray(loaded: LoadedConfig, user_file: Path | None) -> int:
+    """pystray on the main thread, the engine loop on a second one."""
+    from reminder.tray.actions import desktop_actions
+    from reminder.tray.app import TrayApp
 
     failure: list[BaseException] = []
+    made: list[Engine] = []
+    ready = threading.Event()
 
     def engine_thread() -> None:
         try:
-            asyncio.run(engine.run())
+            asyncio.run(_serve(loaded, user_file, echo_console=False, on_engine=remember))
         except BaseException as error:  # reported on the main thread
             failure.append(error)
+        finally:
+            ready.set()
+
+    def remember(engine: Engine) -> None:
+        made.append(engine)
+        ready.set()
 
     thread = threading.Thread(target=engine_thread, name="engine", daemon=True)
     thread.start()
+    ready.wait(30)
+    if not made:
+        thread.join(2)
+        raise failure[0] if failure else RuntimeError("the engine did not start")
+    engine = made[0]
     try:
         engine.wait_ready(timeout=30)
     except BaseException:
         thread.join(2)
         raise failure[0] if failure else RuntimeError("the engine did not start") from None
 
-    app = TrayApp(
-        engine,
-        guide_uri=lambda anchor: _guide_uri(anchor, engine.loaded.config.guide.url),
-        settings_file=engine.user_file or paths.user_config_file(),
-    )
+    guide = lambda anchor: _guide_uri(anchor, engine.loaded.config.guide.url)  # noqa: E731
+    app = TrayApp(engine, desktop_actions(engine, guide))
     _stop_on_signals(engine)
     engine.on_stopped(app.stop)
     print("sitting-reminder running in the tray; Quit from its menu or Ctrl-C.", flush=True)

@@ -1,10 +1,8 @@
-"""The tray icon and its menu (pystray), driven by the engine's snapshots.
+"""The tray: one menu model (`menu.py`) shown by a StatusNotifierItem or by pystray.
 
-Entry points: `tray_available()` to decide whether to show one, `TrayApp(...).run()`
-on the main thread, `TrayApp.stop()` from the engine when the service ends.
+`choose.choose_tray(bus)` says which tray a desktop gets. `sni.SniTray` runs on the
+engine's asyncio loop over its dbus-fast bus (Linux desktops with a
+StatusNotifierWatcher; no toolkit in the process); `app.TrayApp` is pystray on the main
+thread (Windows, macOS, XEmbed-only trays), imported only when chosen. Both take the
+shell's `actions.TrayActions` for the items that are not engine commands.
 """
-
-from reminder.tray.app import TrayApp, run_tray
-from reminder.tray.backend import select_backend, tray_available
-
-__all__ = ["TrayApp", "run_tray", "select_backend", "tray_available"]

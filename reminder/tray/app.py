@@ -4,59 +4,26 @@ Threading: `run` blocks the calling thread (the main thread: macOS requires it)
 in pystray's loop. The engine calls the status listener on its own thread; the
 listener only compares the snapshot with what is shown and hands new images, texts
 and menus to pystray (see `_on_ui_thread` for how they reach the UI thread).
-`stop` is safe from any thread. Menu choices go to the engine through
-`EngineHandle.submit`; the tray never changes state itself.
+`stop` is safe from any thread. Menu choices go to `reminder.tray.actions.perform`
+(commands through `EngineHandle.submit`); the tray never changes state itself.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
-import os
-import subprocess
 import sys
 import threading
-import webbrowser
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from reminder.core.model import Status
-from reminder.service.api import CommandResult, EngineHandle
+from reminder.service.api import EngineHandle
+from reminder.tray.actions import TrayActions, perform
 from reminder.tray.backend import load_pystray, select_backend, xembed_tray_running
 from reminder.tray.icons import icon_image
 from reminder.tray.menu import Entry, menu_entries, to_pystray, tooltip
 
 log = logging.getLogger(__name__)
-
-GuideUri = Callable[[str | None], str]
-
-
-def _in_background(what: str, work: Callable[[], object]) -> None:
-    """Run `work` in a daemon thread so that a slow browser never freezes the menu."""
-
-    def guarded() -> None:
-        try:
-            work()
-        except Exception:
-            log.exception("could not %s", what)
-
-    threading.Thread(target=guarded, name=what, daemon=True).start()
-
-
-def open_path(path: Path) -> None:
-    """Open a file or folder with the desktop's default application (never writes to it)."""
-    target = path
-    while not target.exists() and target != target.parent:
-        target = target.parent
-    if sys.platform == "win32":
-        os.startfile(target)
-        return
-    opener = "open" if sys.platform == "darwin" else "xdg-open"
-    with subprocess.Popen(
-        [opener, str(target)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    ) as proc:
-        proc.wait()
 
 
 def _on_ui_thread(work: Callable[[], None]) -> None:
@@ -81,16 +48,10 @@ class TrayApp:
     """The tray icon, its tooltip and its menu for one running engine."""
 
     def __init__(
-        self,
-        handle: EngineHandle,
-        guide_uri: GuideUri,
-        settings_file: Path,
-        *,
-        backend: str | None = None,
+        self, handle: EngineHandle, actions: TrayActions, *, backend: str | None = None
     ) -> None:
         self._handle = handle
-        self._guide_uri = guide_uri
-        self._settings_file = settings_file
+        self._actions = actions
         self._backend = backend
         self._pystray: Any = None
         self._icon: Any = None
@@ -122,7 +83,7 @@ class TrayApp:
         with self._lock:
             self._shown_state = status.state
             self._shown_tooltip = tooltip(status)
-            self._shown_entries = self._entries(status)
+            self._shown_entries = menu_entries(status)
             self._icon = self._pystray.Icon(
                 "sitting-reminder",
                 icon=icon_image(status.state),
@@ -148,15 +109,12 @@ class TrayApp:
 
     # ---------------------------------------------------------- engine side
 
-    def _entries(self, status: Status) -> tuple[Entry, ...]:
-        return menu_entries(status, settings_exists=self._settings_file.exists())
-
     def _on_status(self, status: Status) -> None:
         """Listener, called on the engine thread: hand changed parts to pystray."""
         icon = self._icon
         if icon is None or self._stop_requested.is_set():
             return
-        entries = self._entries(status)
+        entries = menu_entries(status)
         text = tooltip(status)
         with self._lock:
             new_menu = entries != self._shown_entries
@@ -196,34 +154,10 @@ class TrayApp:
     # ------------------------------------------------------------ user side
 
     def _choose(self, entry: Entry) -> None:
-        """A menu item was chosen (on the tray's thread)."""
-        if entry.command is not None:
-            log.info("tray: %s (%s)", entry.text, entry.command)
-            future = self._handle.submit(entry.command)
-            future.add_done_callback(lambda done: self._report(entry, done))
-        elif entry.open == "guide":
-            uri = self._guide_uri(None)
-            _in_background("open the guide", lambda: webbrowser.open(uri))
-        elif entry.open == "professional":
-            uri = self._guide_uri("professional")
-            _in_background("open the guide", lambda: webbrowser.open(uri))
-        elif entry.open == "settings":
-            _in_background("open the settings file", lambda: open_path(self._settings_file))
-        elif entry.open == "quit":
-            log.info("tray: quit")
-            self._handle.request_stop()
-
-    @staticmethod
-    def _report(entry: Entry, done: concurrent.futures.Future[CommandResult]) -> None:
-        try:
-            result = done.result()
-        except Exception:
-            log.exception("tray: %s failed", entry.text)
-            return
-        if result.error:
-            log.warning("tray: %s refused: %s", entry.text, result.error)
+        """A menu item was chosen (on pystray's thread)."""
+        perform(entry, self._handle, self._actions)
 
 
-def run_tray(handle: EngineHandle, *, guide_uri: GuideUri, settings_file: Path) -> None:
+def run_tray(handle: EngineHandle, actions: TrayActions) -> None:
     """Show the tray for `handle` until it stops; see `TrayApp` to stop it from elsewhere."""
-    TrayApp(handle, guide_uri, settings_file).run()
+    TrayApp(handle, actions).run()

@@ -1,7 +1,8 @@
 """Which pystray backend can show an icon with a menu here, and how to load it.
 
-pystray picks its backend when it is first imported (from $PYSTRAY_BACKEND or a
-fixed order), and its xorg fallback has no menu; so the choice is made here first.
+Used only where `reminder.tray.choose` picked pystray (Windows, macOS, XEmbed-only
+desktops). pystray picks its backend when it is first imported (from $PYSTRAY_BACKEND
+or a fixed order), and its xorg fallback has no menu; so the choice is made here first.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ NO_TRAY_HOST_HINT = (
     "no tray on this Wayland session (no StatusNotifier host, e.g. GNOME's AppIndicator "
     "extension): running without a tray icon"
 )
-STATUS_NOTIFIER_WATCHER = "org.kde.StatusNotifierWatcher"
 
 
 def _name_program() -> None:
@@ -58,44 +58,12 @@ def _gtk_ready() -> str | None:
     return None
 
 
-def _indicator_host() -> bool:
-    """True when a StatusNotifier host (AppIndicator tray) owns its name on the session bus."""
-    try:
-        import gi
-        from gi.repository import Gio, GLib
-
-        for name, version in (("AyatanaAppIndicator3", "0.1"), ("AppIndicator3", "0.1")):
-            try:
-                gi.require_version(name, version)
-                __import__(f"gi.repository.{name}")
-                break
-            except (ImportError, ValueError):
-                continue
-        else:
-            return False
-        bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
-        reply = bus.call_sync(
-            "org.freedesktop.DBus",
-            "/org/freedesktop/DBus",
-            "org.freedesktop.DBus",
-            "NameHasOwner",
-            GLib.Variant("(s)", (STATUS_NOTIFIER_WATCHER,)),
-            GLib.VariantType("(b)"),
-            Gio.DBusCallFlags.NONE,
-            1000,
-            None,
-        )
-        return bool(reply.unpack()[0])
-    except Exception:  # no bus, no typelib: no indicator host
-        log.debug("no StatusNotifier host found", exc_info=True)
-        return False
-
-
 def select_backend() -> tuple[str | None, str]:
     """(pystray backend name, hint). The name is None when no tray with a menu can run.
 
     $PYSTRAY_BACKEND wins when set. Windows and macOS use pystray's own choice ("").
-    Linux: "appindicator" when an indicator host is on the session bus, else "gtk".
+    Linux: "gtk", an XEmbed icon (a StatusNotifierWatcher gets the SNI tray instead,
+    see `reminder.tray.choose`).
     """
     forced = os.environ.get("PYSTRAY_BACKEND", "").strip()
     if forced:
@@ -108,8 +76,6 @@ def select_backend() -> tuple[str | None, str]:
     problem = _gtk_ready()
     if problem is not None:
         return None, problem
-    if _indicator_host():
-        return "appindicator", ""
     if not os.environ.get("DISPLAY"):
         return None, NO_TRAY_HOST_HINT
     return "gtk", ""

@@ -94,3 +94,22 @@ def icon_image(state: SpellState, size: int = 64) -> Image.Image:
     _chair(draw, s)
     _badge(draw, state, s)
     return image.resize((size, size), Image.Resampling.LANCZOS)
+
+
+SNI_SIZES: tuple[int, ...] = (16, 22, 24, 32, 48)
+"""The pixmap sizes a StatusNotifierItem offers; hosts pick the closest to their panel."""
+
+Pixmap = tuple[int, int, bytes]
+"""(width, height, ARGB32 pixels in network byte order), as D-Bus `(iiay)` carries it."""
+
+
+def argb32(image: Image.Image) -> bytes:
+    """RGBA pixels as ARGB32 in network byte order (A, R, G, B per pixel), unpremultiplied."""
+    red, green, blue, alpha = image.convert("RGBA").split()
+    return Image.merge("RGBA", (alpha, red, green, blue)).tobytes()
+
+
+@functools.lru_cache(maxsize=len(SpellState))
+def sni_pixmaps(state: SpellState) -> tuple[Pixmap, ...]:
+    """The icon for `state` at every size in SNI_SIZES (cached: a state change sends these)."""
+    return tuple((size, size, argb32(icon_image(state, size))) for size in SNI_SIZES)

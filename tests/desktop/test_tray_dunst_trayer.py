@@ -48,7 +48,7 @@ def tray(desktop: DesktopSession, tmp_path: Path) -> Iterator[Tray]:
     with (
         (tmp_path / "tray.log").open("w") as log,
         subprocess.Popen(
-            [sys.executable, str(CHILD), "sitting", str(tmp_path / "config.toml")],
+            [sys.executable, str(CHILD), "sitting"],
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

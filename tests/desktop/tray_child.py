@@ -1,7 +1,8 @@
 """A tray for tests: TrayApp on this process's main thread with a recording engine.
 
-Run as `python tray_child.py STATE SETTINGS_FILE`. Every command the menu submits is
-printed on stdout as `command: <repr>`, quit as `quit requested`. A line
+Run as `python tray_child.py STATE`. Every command the menu submits is printed on
+stdout as `command: <repr>`, every other item as `action: <name>`, quit as
+`quit requested`. A line
 `state NAME` on stdin makes the engine publish a snapshot in that state (as the real
 engine does on each tick); closing stdin (or Quit) stops the tray. The engine is
 the recording fake: these tests are about the tray and the desktop, the real
@@ -14,12 +15,13 @@ import concurrent.futures
 import logging
 import sys
 import threading
-from pathlib import Path
+from collections.abc import Callable
 
 from reminder.core.model import Command, SpellState
 from reminder.service.api import CommandResult
 from reminder.testing import RecordingEngine, sample_status
-from reminder.tray import TrayApp
+from reminder.tray.actions import TrayActions
+from reminder.tray.app import TrayApp
 
 
 class PrintingEngine(RecordingEngine):
@@ -40,9 +42,20 @@ class PrintingEngine(RecordingEngine):
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
-    state, settings = SpellState(sys.argv[1]), Path(sys.argv[2])
+    state = SpellState(sys.argv[1])
     engine = PrintingEngine(sample_status(state=state))
-    app = TrayApp(engine, lambda section: f"file:///guide#{section or ''}", settings)
+
+    def printing(name: str) -> Callable[[], None]:
+        return lambda: print(f"action: {name}", flush=True)
+
+    actions = TrayActions(
+        open_guide=printing("guide"),
+        open_professional=printing("professional"),
+        open_weekly_report=printing("weekly_report"),
+        open_settings=printing("settings"),
+        quit=engine.request_stop,
+    )
+    app = TrayApp(engine, actions)
     engine.app = app
 
     def follow_stdin() -> None:
