@@ -14,7 +14,9 @@ Order on Linux:
 
 Each candidate gets start() and one sample(); a failure is logged at debug
 level and the next is tried. The winner is wrapped in SignalWatchers (screen
-lock and suspend) and returned started.
+lock and suspend) and returned started. What it announces is known once the
+engine calls `watch` on it (see `reminder.activity.base`); suspend detection
+by the clocks is the engine's, on its Clock seam, not the source's.
 
 Threading rule: call from the engine's asyncio loop; the returned source
 belongs to that loop.
@@ -75,9 +77,11 @@ async def choose_activity_source(
 ) -> ActivitySource:
     """The best working source, started, wrapped in SignalWatchers; never raises.
 
-    `sleep_gap` (pass `break_after_idle`) turns on suspend detection by the
-    wall-clock/monotonic gap. The caller closes the source when done.
+    The caller calls `watch` on it, and again after a configuration change, and
+    closes it when done. `sleep_gap` is ignored: it is accepted only until
+    reminder/service/run.py stops passing it (suspend is the engine's Clock seam's).
     """
+    del sleep_gap  # deliberately unused, see above
     env = dict(os.environ if environ is None else environ)
     platform = sys.platform if platform is None else platform
     chosen: ActivitySource = PlainTimer()
@@ -93,9 +97,7 @@ async def choose_activity_source(
         chosen = source
         break
     log.debug("activity source: %s", chosen.name)
-    watched = SignalWatchers(
-        chosen, environ=env, sleep_gap=sleep_gap, watch_dbus=platform not in ("win32", "darwin")
-    )
+    watched = SignalWatchers(chosen, environ=env, watch_dbus=platform not in ("win32", "darwin"))
     try:
         await watched.start_watching()
     except Exception as exc:  # watchers are best effort; the idle source still works
