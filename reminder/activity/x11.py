@@ -65,7 +65,7 @@ LIBX11 = "libX11.so.6"
 LIBXEXT = "libXext.so.6"
 LIBXSS = "libXss.so.1"
 
-X_TIMEOUT_S = 5.0
+X_TIMEOUT_S = 3.0
 """How long the loop waits for one job on the X thread before the display counts as hung."""
 
 T = TypeVar("T")
@@ -550,11 +550,12 @@ class X11Source:
             self._read_events()
 
     def _after_job(self) -> None:
+        """After each job, on the loop: a lost connection stops the reading and is told once."""
         if self._broken:
             self._stop_reading()
-            if not self._lost_announced:
+            if not self._lost_announced and self._loop is not None:
                 self._lost_announced = True
-                self._announce()
+                self._loop.call_soon(self._announce)  # never from inside sample()
 
     def _announce(self) -> None:
         listener = self._listener

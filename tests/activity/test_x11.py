@@ -10,6 +10,11 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import logging
+import os
+import signal
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +25,7 @@ from desktop_session import DesktopSession
 
 from reminder.activity.base import NOTHING_PUSHED, ActivitySample, Pushes
 from reminder.activity.detect import choose_activity_source
-from reminder.activity.x11 import X11Source
+from reminder.activity.x11 import X_TIMEOUT_S, X11Source
 
 pytestmark = pytest.mark.desktop
 
@@ -422,3 +427,66 @@ def test_choose_moves_on_when_the_x_display_cannot_be_opened() -> None:
         return source.name
 
     assert asyncio.run(scenario()) == "unavailable"
+
+
+@contextmanager
+def own_xvfb() -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """An Xvfb of this test's own, so the test can stop and continue the process."""
+    read_fd, write_fd = os.pipe()
+    xvfb = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    try:
+        with os.fdopen(read_fd) as pipe:
+            display = pipe.readline().strip()
+        assert display, "Xvfb did not report a display"
+        yield xvfb, f":{display}"
+    finally:
+        xvfb.send_signal(signal.SIGCONT)
+        xvfb.terminate()
+        xvfb.wait(5)
+
+
+def test_a_hung_x_server_does_not_block_the_engine_loop() -> None:
+    """The X server stops answering (SIGSTOP): sample() raises OSError after X_TIMEOUT_S
+    and the loop keeps running meanwhile, because Xlib waits on the source's own thread."""
+    require_desktop_tools("Xvfb")
+
+    async def scenario(xvfb: subprocess.Popen[bytes], display: str) -> tuple[str, int, float]:
+        loop = asyncio.get_running_loop()
+        source = X11Source({"DISPLAY": display})
+        await source.start()
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                await asyncio.sleep(0.1)
+                ticks += 1
+
+        running = loop.create_task(ticker())
+        try:
+            await source.sample()
+            xvfb.send_signal(signal.SIGSTOP)
+            began = loop.time()
+            try:
+                await source.sample()
+                outcome = "sampled"
+            except OSError:
+                outcome = "OSError"
+            took = loop.time() - began
+            return outcome, ticks, took
+        finally:
+            running.cancel()
+            xvfb.send_signal(signal.SIGCONT)
+            await source.close()
+
+    with own_xvfb() as (xvfb, display):
+        outcome, ticks, took = asyncio.run(scenario(xvfb, display))
+    assert outcome == "OSError"
+    assert X_TIMEOUT_S - 0.1 <= took <= X_TIMEOUT_S + 1.0
+    assert ticks >= 0.8 * took / 0.1, "the loop kept running while the X server was stopped"
