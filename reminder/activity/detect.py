@@ -14,7 +14,9 @@ Order on Linux:
 
 Each candidate gets start() and one sample(); a failure is logged at debug
 level and the next is tried. The winner is wrapped in SignalWatchers (screen
-lock and suspend) and returned started.
+lock and suspend) and returned started. What it announces is known once the
+engine calls `watch` on it (see `reminder.activity.base`); suspend detection
+by the clocks is the engine's, on its Clock seam, not the source's.
 
 Threading rule: call from the engine's asyncio loop; the returned source
 belongs to that loop.
@@ -26,7 +28,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 
 from reminder.activity.base import ActivitySource, PlainTimer
 from reminder.activity.dbus_sources import FreedesktopScreenSaverSource, GnomeMutterSource
@@ -71,12 +72,11 @@ async def choose_activity_source(
     environ: Mapping[str, str] | None = None,
     *,
     platform: str | None = None,
-    sleep_gap: timedelta | None = None,
 ) -> ActivitySource:
     """The best working source, started, wrapped in SignalWatchers; never raises.
 
-    `sleep_gap` (pass `break_after_idle`) turns on suspend detection by the
-    wall-clock/monotonic gap. The caller closes the source when done.
+    The caller calls `watch` on it, and again after a configuration change, and
+    closes it when done. (Suspend and clock jumps are the engine's Clock seam's.)
     """
     env = dict(os.environ if environ is None else environ)
     platform = sys.platform if platform is None else platform
@@ -93,9 +93,7 @@ async def choose_activity_source(
         chosen = source
         break
     log.debug("activity source: %s", chosen.name)
-    watched = SignalWatchers(
-        chosen, environ=env, sleep_gap=sleep_gap, watch_dbus=platform not in ("win32", "darwin")
-    )
+    watched = SignalWatchers(chosen, environ=env, watch_dbus=platform not in ("win32", "darwin"))
     try:
         await watched.start_watching()
     except Exception as exc:  # watchers are best effort; the idle source still works

@@ -5,8 +5,10 @@
   IOKit and CoreFoundation with ctypes. The service is looked up once at start.
 - Lock: `CGSessionCopyCurrentDictionary()["CGSSessionScreenIsLocked"]`.
 - Full screen is not detected on macOS; the sample always says False.
-- Suspend: the monotonic clock stops while a Mac sleeps, so SignalWatchers'
-  clock-gap check sees it.
+- Suspend: the monotonic clock stops while a Mac sleeps, so the engine's Clock
+  seam sees it.
+- Query-only: nothing here is announced (`watch` returns NOTHING_PUSHED); the
+  engine asks when the answer could first change.
 
 The OS functions are injected (`MacApi`), so this module imports and the source
 can be built and tested on any platform; `MacApi.load()` builds the real ones

@@ -5,11 +5,14 @@
 - screen lock: `ActiveChanged(bool)` of org.freedesktop.ScreenSaver and
   org.gnome.ScreenSaver on the session bus, and logind's `LockedHint` of this
   session (PropertiesChanged on the system bus);
-- suspend: logind's `PrepareForSleep(true)` on the system bus, and, on every
-  platform, wall-clock time running ahead of monotonic time by more than
-  `sleep_gap` between two samples (the monotonic clock stops while suspended
-  on Linux and macOS; a manual clock change forward counts too, which is safe:
-  it can only end a spell, never cause prompts).
+- suspend: logind's `PrepareForSleep` on the system bus. (A suspend without
+  logind, and wall-clock jumps, are the engine's to see, on its Clock seam.)
+
+All of these are signals, so they are pushed: `watch` passes the listener to
+the inner source and also calls it on every lock, unlock, suspend and resume.
+Its `Pushes.lock` is True only when a lock watcher is really connected: a
+screensaver service answered `GetActive`, or logind's LockedHint of this
+session is watched (or the inner source pushes locks itself).
 
 Both buses are best effort: no bus, no logind, no screensaver service means
 that watcher is skipped quietly (logged at debug level).
@@ -18,15 +21,17 @@ A lock or a suspend seen between two samples is reported by the next sample
 even when it has already ended, so a short lock between samples still counts.
 
 Threading rule: all methods, and the signal handlers dbus-fast calls, run on
-the engine's asyncio loop thread; the flags need no lock.
+the engine's asyncio loop thread; the flags need no lock. The listener is
+called as a callback of its own on that loop (`loop.call_soon`), never from
+inside dbus-fast's handler.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -62,18 +67,13 @@ class SignalWatchers:
         inner: ActivitySource,
         *,
         environ: Mapping[str, str] | None = None,
-        sleep_gap: timedelta | None = None,
         watch_dbus: bool = True,
-        wall_clock: Callable[[], float] = time.time,
-        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.inner = inner
         self.name = inner.name
         self._environ = dict(os.environ if environ is None else environ)
-        self._sleep_gap = sleep_gap
         self._watch_dbus = watch_dbus
-        self._wall_clock = wall_clock
-        self._monotonic = monotonic
+        self._listener: ChangeListener | None = None
         self._session_bus: MessageBus | None = None
         self._system_bus: MessageBus | None = None
         self._logind_owner: str | None = None
@@ -81,7 +81,7 @@ class SignalWatchers:
         self._locked: dict[str, bool] = {}  # who says the screen is locked: interface or logind
         self._lock_seen = False  # a lock began since the previous sample
         self._sleep_seen = False  # PrepareForSleep(true) since the previous sample
-        self._clocks: tuple[float, float] | None = None
+        self._lock_watched: set[str] = set()  # the lock watchers that are connected
         self._inner_failing = False
         self._started = False
 
@@ -97,17 +97,29 @@ class SignalWatchers:
         if self._started:
             return
         self._started = True
-        self._clocks = (self._wall_clock(), self._monotonic())
         if not self._watch_dbus:
             return
         await self._watch_session_bus()
         await self._watch_system_bus()
 
     def watch(self, on_change: ChangeListener, idle_threshold: timedelta) -> Pushes:
-        """What the inner source announces (lock and sleep signals are only read on sample)."""
-        return self.inner.watch(on_change, idle_threshold)
+        """Announce locks, unlocks, suspends and resumes, and what the inner source announces."""
+        self._listener = on_change
+        inner = self.inner.watch(on_change, idle_threshold)
+        return Pushes(
+            idle=inner.idle,
+            fullscreen=inner.fullscreen,
+            lock=inner.lock or bool(self._lock_watched),
+        )
+
+    def _announce(self) -> None:
+        listener = self._listener
+        if listener is not None:
+            asyncio.get_running_loop().call_soon(listener)
 
     async def close(self) -> None:
+        self._listener = None
+        self._lock_watched.clear()
         for bus in (self._session_bus, self._system_bus):
             _dbus.disconnect(bus)
         self._session_bus = self._system_bus = None
@@ -132,21 +144,11 @@ class SignalWatchers:
                 log.info("activity source %s works again", self.name)
             self._inner_failing = False
         locked = seen.screen_locked or self._lock_seen or any(self._locked.values())
-        clock_gap = self._clock_gap()  # always: it also moves the reference point on
-        slept = seen.slept or self._sleep_seen or clock_gap
+        slept = seen.slept or self._sleep_seen
         self._lock_seen = self._sleep_seen = False
         return ActivitySample(
             idle_for=seen.idle_for, screen_locked=locked, fullscreen=seen.fullscreen, slept=slept
         )
-
-    def _clock_gap(self) -> bool:
-        """Whether wall-clock time ran ahead of monotonic time by more than sleep_gap."""
-        now = (self._wall_clock(), self._monotonic())
-        previous, self._clocks = self._clocks, now
-        if self._sleep_gap is None or previous is None:
-            return False
-        gap = (now[0] - previous[0]) - (now[1] - previous[1])
-        return gap > self._sleep_gap.total_seconds()
 
     # ---------------------------------------------------------- session bus
 
@@ -170,6 +172,7 @@ class SignalWatchers:
             except Exception as exc:  # not running here: only its signals are watched
                 log.debug("%s.GetActive: %s", interface, exc)
                 continue
+            self._lock_watched.add(interface)
             self._set_locked(interface, bool(body[0]))
 
     def _on_session_message(self, message: Message) -> None:
@@ -182,10 +185,14 @@ class SignalWatchers:
             self._set_locked(str(message.interface), bool(message.body[0]))
 
     def _set_locked(self, who: str, locked: bool) -> None:
-        if locked and not self._locked.get(who, False):
-            log.debug("screen locked (%s)", who)
-            self._lock_seen = True
+        was = self._locked.get(who, False)
         self._locked[who] = locked
+        if locked == was:
+            return
+        log.debug("screen %s (%s)", "locked" if locked else "unlocked", who)
+        if locked:
+            self._lock_seen = True
+        self._announce()
 
     # ----------------------------------------------------------- system bus
 
@@ -214,7 +221,7 @@ class SignalWatchers:
                 f"interface='{LOGIND_MANAGER}',member='PrepareForSleep'",
             )
         except Exception as exc:
-            log.debug("logind not available, suspend seen by clocks only: %s", exc)
+            log.debug("logind not available, suspend and its lock not watched: %s", exc)
             return
         try:
             path = await self._session_object(bus)
@@ -227,6 +234,7 @@ class SignalWatchers:
             hint = await _dbus.call(
                 bus, LOGIND, path, PROPERTIES, "Get", "ss", [LOGIND_SESSION, "LockedHint"]
             )
+            self._lock_watched.add("logind")
             self._set_locked("logind", bool(_unwrap(hint[0])))
         except Exception as exc:
             log.debug("logind session lock not watched: %s", exc)
@@ -259,9 +267,14 @@ class SignalWatchers:
             and message.interface == LOGIND_MANAGER
             and message.signature == "b"
         ):
+            # Announced both ways: going to sleep ends the spell, waking up is a
+            # moment to look at the clock again.
             if message.body[0]:
                 log.debug("suspending")
                 self._sleep_seen = True
+            else:
+                log.debug("resumed")
+            self._announce()
         elif (
             message.member == "PropertiesChanged"
             and message.path == self._session_path

@@ -15,6 +15,9 @@
 - Full screen: `SHQueryUserNotificationState` says QUNS_BUSY,
   QUNS_RUNNING_D3D_FULL_SCREEN or QUNS_PRESENTATION_MODE.
 
+Query-only: nothing here is announced (`watch` returns NOTHING_PUSHED); the
+engine asks when the answer could first change.
+
 The OS functions are injected (`WindowsApi`), so this module imports and the
 source can be built and tested on any platform; `WindowsApi.load()` builds the
 real ones and fails with OSError anywhere but Windows.

@@ -1,29 +1,41 @@
-"""The D-Bus sources and watchers on real private buses, against small services exporting
-the same interfaces as GNOME Shell, KDE Plasma and logind (values set by the test)."""
+"""The D-Bus sources and watchers on real private buses, against test doubles exporting
+the same interfaces as GNOME Shell, KDE Plasma and logind (values set by the test).
+
+GNOME Shell, KDE and logind cannot run here; the doubles are in activity_buses.py.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from activity_buses import (
+    Changes,
     FakeLogindManager,
     FakeLogindSession,
     FakeMutterIdleMonitor,
+    FakeMutterIdletimeOnly,
     FakeScreenSaver,
     eventually,
     private_bus,
     serve,
+    settle,
 )
+from dbus_fast.aio import MessageBus
 
-from reminder.activity.base import ActivitySample, PlainTimer
+from reminder.activity.base import NOTHING_PUSHED, ActivitySample, PlainTimer, Pushes
 from reminder.activity.dbus_sources import FreedesktopScreenSaverSource, GnomeMutterSource
 from reminder.activity.detect import choose_activity_source
 from reminder.activity.signals import SignalWatchers
 
 NO_SYSTEM_BUS = "unix:path=/nonexistent/system_bus_socket"
 SESSION_PATH = "/org/freedesktop/login1/session/_31"
+MUTTER = "org.gnome.Mutter.IdleMonitor"
+MUTTER_PATH = "/org/gnome/Mutter/IdleMonitor/Core"
+FIVE_MINUTES = timedelta(minutes=5)
 
 
 def env_for(session_bus: str, system_bus: str = NO_SYSTEM_BUS, **extra: str) -> dict[str, str]:
@@ -64,30 +76,241 @@ def test_gnome_mutter_source_reports_gnome_idle_time(tmp_path: Path) -> None:
     assert second.idle_for == timedelta(milliseconds=20)
 
 
+async def serve_mutter(address: str, monitor: FakeMutterIdletimeOnly) -> MessageBus:
+    return await serve(address, MUTTER, {MUTTER_PATH: monitor})
+
+
+def test_gnome_idle_watch_announces_going_away_and_coming_back_without_polling(
+    tmp_path: Path,
+) -> None:
+    """GNOME's idle watch says "away" at the threshold, a user-active watch says "back";
+    the source asks GetIdletime once per transition (to catch a quick return), never
+    while nothing happens."""
+
+    async def scenario() -> dict[str, object]:
+        monitor = FakeMutterIdleMonitor()
+        service = await serve_mutter(address, monitor)
+        source = GnomeMutterSource(env_for(address))
+        changes = Changes()
+        seen: dict[str, object] = {}
+        try:
+            await source.start()
+            seen["pushes"] = source.watch(changes, FIVE_MINUTES)
+            await eventually(
+                lambda: asyncio.sleep(0, dict(monitor.idle_watches)), bool, "the idle watch"
+            )
+            seen["idle_watches"] = dict(monitor.idle_watches)
+            asked_before = monitor.idletime_calls
+            monitor.away_for(299_999)  # a millisecond short: nothing to say
+            await settle()
+            seen["short_of_it"] = changes.count
+            monitor.away_for(300_000)
+            await changes.reach(1, "the away announcement")
+            await eventually(
+                lambda: asyncio.sleep(0, set(monitor.active_watches)), bool, "a user-active watch"
+            )
+            monitor.away_for(3_600_000)  # an hour away: still nothing to say
+            await settle()
+            seen["while_away"] = changes.count
+            seen["away_sample"] = await source.sample()
+            monitor.user_input()
+            await changes.reach(2, "the back announcement")
+            seen["back_sample"] = await source.sample()
+            await settle()
+            seen["changes"] = changes.count
+            seen["asked"] = monitor.idletime_calls - asked_before
+            seen["active_left"] = set(monitor.active_watches)
+        finally:
+            await source.close()
+            seen["after_close"] = dict(monitor.idle_watches)
+            service.disconnect()
+        return seen
+
+    with private_bus(tmp_path / "bus.log") as address:
+        seen = asyncio.run(scenario())
+    assert seen["pushes"] == Pushes(idle=True)
+    assert list(seen["idle_watches"].values()) == [300_000]  # type: ignore[union-attr]
+    assert seen["short_of_it"] == 0
+    assert seen["while_away"] == 1
+    assert seen["away_sample"] == ActivitySample(idle_for=timedelta(hours=1))
+    assert seen["back_sample"] == ActivitySample(idle_for=timedelta(0))
+    assert seen["changes"] == 2, "one announcement away, one back, nothing else"
+    # The two samples above, and one check right after adding the user-active watch.
+    assert seen["asked"] == 3
+    assert seen["active_left"] == set(), "the user-active watch is one-shot"
+    assert seen["after_close"] == {}, "close() removes the idle watch"
+
+
+def test_gnome_return_just_before_the_user_active_watch_is_still_announced(
+    tmp_path: Path,
+) -> None:
+    """Input between the idle watch firing and AddUserActiveWatch fires no watch; the
+    source's one GetIdletime after adding it catches the return."""
+
+    async def scenario() -> tuple[int, set[int], list[int]]:
+        monitor = FakeMutterIdleMonitor()
+        service = await serve_mutter(address, monitor)
+        source = GnomeMutterSource(env_for(address))
+        changes = Changes()
+        try:
+            await source.start()
+            source.watch(changes, FIVE_MINUTES)
+            await eventually(
+                lambda: asyncio.sleep(0, dict(monitor.idle_watches)), bool, "the idle watch"
+            )
+            monitor.away_for(300_000)
+            monitor.idle_ms = 0  # back already, before any user-active watch exists
+            await changes.reach(2, "away, then back")
+            await settle()
+            return changes.count, set(monitor.active_watches), monitor.removed
+        finally:
+            await source.close()
+            service.disconnect()
+
+    with private_bus(tmp_path / "bus.log") as address:
+        count, active, removed = asyncio.run(scenario())
+    assert count == 2
+    assert active == set()
+    assert len(removed) >= 1, "the unneeded user-active watch is removed"
+
+
+def test_gnome_new_threshold_replaces_the_idle_watch_and_catches_an_idle_time_past_it(
+    tmp_path: Path,
+) -> None:
+    """watch() again with 10 min replaces the 5 min watch; then, 7 min idle, back to 5 min:
+    the idle time is already past it, which no watch would fire for, so it is said at once."""
+
+    async def scenario() -> dict[str, object]:
+        monitor = FakeMutterIdleMonitor()
+        service = await serve_mutter(address, monitor)
+        source = GnomeMutterSource(env_for(address))
+        changes = Changes()
+        seen: dict[str, object] = {}
+        try:
+            await source.start()
+            source.watch(changes, FIVE_MINUTES)
+            await eventually(
+                lambda: asyncio.sleep(0, list(monitor.idle_watches.values())),
+                lambda w: w == [300_000],
+                "the 5 min watch",
+            )
+            source.watch(changes, timedelta(minutes=10))
+            seen["ten"] = await eventually(
+                lambda: asyncio.sleep(0, list(monitor.idle_watches.values())),
+                lambda w: w == [600_000],
+                "the 10 min watch instead",
+            )
+            monitor.away_for(420_000)
+            await settle()
+            seen["before"] = changes.count
+            source.watch(changes, FIVE_MINUTES)
+            await changes.reach(1, "the idle time already past 5 min")
+            await eventually(
+                lambda: asyncio.sleep(0, set(monitor.active_watches)), bool, "a user-active watch"
+            )
+            monitor.user_input()
+            await changes.reach(2, "the return")
+            seen["watches"] = list(monitor.idle_watches.values())
+        finally:
+            await source.close()
+            service.disconnect()
+        return seen
+
+    with private_bus(tmp_path / "bus.log") as address:
+        seen = asyncio.run(scenario())
+    assert seen["before"] == 0
+    assert seen["watches"] == [300_000]
+
+
+def test_gnome_shell_restarting_gets_the_watch_added_again(tmp_path: Path) -> None:
+    """GNOME Shell restarts (the monitor's name changes owner, its watches are gone): the
+    source says so and adds its idle watch to the new monitor."""
+
+    async def scenario() -> tuple[list[int], int]:
+        first = FakeMutterIdleMonitor()
+        service = await serve_mutter(address, first)
+        source = GnomeMutterSource(env_for(address))
+        changes = Changes()
+        try:
+            await source.start()
+            source.watch(changes, FIVE_MINUTES)
+            await eventually(
+                lambda: asyncio.sleep(0, dict(first.idle_watches)), bool, "the first watch"
+            )
+            service.disconnect()
+            second = FakeMutterIdleMonitor()
+            service = await serve_mutter(address, second)
+            watches = await eventually(
+                lambda: asyncio.sleep(0, list(second.idle_watches.values())),
+                bool,
+                "the watch on the restarted monitor",
+            )
+            second.away_for(300_000)
+            await changes.reach(3, "gone, back, then away")
+            return watches, changes.count
+        finally:
+            await source.close()
+            service.disconnect()
+
+    with private_bus(tmp_path / "bus.log") as address:
+        watches, count = asyncio.run(scenario())
+    assert watches == [300_000]
+    assert count >= 3
+
+
+def test_gnome_without_watches_is_asked_and_says_why(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A GNOME Shell without AddIdleWatch (before 3.10): nothing pushed, and the log says why."""
+    caplog.set_level(logging.INFO, logger="reminder.activity.dbus_sources")
+
+    async def scenario() -> tuple[Pushes, ActivitySample]:
+        monitor = FakeMutterIdletimeOnly()
+        monitor.idle_ms = 1_500
+        service = await serve_mutter(address, monitor)
+        source = GnomeMutterSource(env_for(address))
+        try:
+            await source.start()
+            return source.watch(Changes(), FIVE_MINUTES), await source.sample()
+        finally:
+            await source.close()
+            service.disconnect()
+
+    with private_bus(tmp_path / "bus.log") as address:
+        pushes, sample = asyncio.run(scenario())
+    assert pushes == NOTHING_PUSHED
+    assert sample.idle_for == timedelta(milliseconds=1_500)
+    assert "asked, not announced" in caplog.text
+    assert "AddIdleWatch" in caplog.text
+
+
 def test_freedesktop_source_reads_milliseconds_on_kde_legacy_path(tmp_path: Path) -> None:
     """KDE also answers on /ScreenSaver; 90000 from GetSessionIdleTime is a minute and a half."""
 
-    async def scenario() -> ActivitySample:
+    async def scenario() -> tuple[ActivitySample, Pushes]:
         screensaver = FakeScreenSaver()
         screensaver.idle = 90_000
         service = await serve(address, "org.freedesktop.ScreenSaver", {"/ScreenSaver": screensaver})
         source = FreedesktopScreenSaverSource(env_for(address))
         try:
             await source.start()
-            return await source.sample()
+            return await source.sample(), source.watch(Changes(), FIVE_MINUTES)
         finally:
             await source.close()
             service.disconnect()
 
     with private_bus(tmp_path / "bus.log") as address:
-        sample = asyncio.run(scenario())
+        sample, pushes = asyncio.run(scenario())
     assert sample.idle_for == timedelta(seconds=90)
+    assert pushes == NOTHING_PUSHED, "KDE can only be asked: the engine polls it"
 
 
-def test_screensaver_active_changed_locks_the_next_sample(tmp_path: Path) -> None:
-    """ActiveChanged(true) makes the next sample say "locked"; ActiveChanged(false) undoes it."""
+def test_screensaver_active_changed_is_announced_and_locks_the_next_sample(tmp_path: Path) -> None:
+    """ActiveChanged(true) is announced and makes the next sample say "locked";
+    ActiveChanged(false) is announced and undoes it. A screensaver that answers means
+    locks are pushed."""
 
-    async def scenario() -> list[ActivitySample]:
+    async def scenario() -> tuple[Pushes, list[ActivitySample], list[int]]:
         screensaver = FakeScreenSaver()
         service = await serve(
             address,
@@ -96,24 +319,53 @@ def test_screensaver_active_changed_locks_the_next_sample(tmp_path: Path) -> Non
         )
         source = FreedesktopScreenSaverSource(env_for(address))
         watched = SignalWatchers(source, environ=env_for(address))
+        changes = Changes()
+        counts = []
         try:
             await watched.start()
+            pushes = watched.watch(changes, FIVE_MINUTES)
             before = await watched.sample()
             screensaver.ActiveChanged(True)
-            during = await eventually(watched.sample, locked, "the lock to be reported")
+            await changes.reach(1, "the lock to be announced")
+            during = await watched.sample()
             screensaver.ActiveChanged(False)
-            after = await eventually(watched.sample, unlocked, "the unlock to be reported")
+            await changes.reach(2, "the unlock to be announced")
+            after = await watched.sample()
+            await settle()
+            counts.append(changes.count)
         finally:
             await watched.close()
             service.disconnect()
-        return [before, during, after]
+        return pushes, [before, during, after], counts
 
     with private_bus(tmp_path / "bus.log") as address:
-        before, during, after = asyncio.run(scenario())
+        pushes, (before, during, after), counts = asyncio.run(scenario())
+    assert pushes == Pushes(idle=False, fullscreen=False, lock=True)
     assert not before.screen_locked
     assert during.screen_locked
     assert not after.screen_locked
+    assert counts == [2]
     assert during.idle_for == timedelta(0), "the idle source keeps reporting while watched"
+
+
+def test_locks_are_not_claimed_as_pushed_when_no_watcher_is_connected(tmp_path: Path) -> None:
+    """KDE's idle service answers on /ScreenSaver, but nothing answers GetActive on the lock
+    paths and there is no logind: Pushes.lock is False, so the engine knows to ask."""
+
+    async def scenario() -> Pushes:
+        screensaver = FakeScreenSaver()
+        service = await serve(address, "org.freedesktop.ScreenSaver", {"/ScreenSaver": screensaver})
+        environ = env_for(address)
+        watched = SignalWatchers(FreedesktopScreenSaverSource(environ), environ=environ)
+        try:
+            await watched.start()
+            return watched.watch(Changes(), FIVE_MINUTES)
+        finally:
+            await watched.close()
+            service.disconnect()
+
+    with private_bus(tmp_path / "bus.log") as address:
+        assert asyncio.run(scenario()) == NOTHING_PUSHED
 
 
 def test_short_gnome_lock_between_samples_still_counts(tmp_path: Path) -> None:
@@ -163,9 +415,10 @@ def test_screen_already_locked_at_start_is_reported(tmp_path: Path) -> None:
 
 
 def test_logind_lock_and_suspend_on_the_system_bus(tmp_path: Path) -> None:
-    """logind's LockedHint locks the sample; PrepareForSleep(true) marks exactly one as slept."""
+    """logind's LockedHint locks the sample; PrepareForSleep(true) marks exactly one as slept.
+    Each of them is announced (lock, unlock, suspend, resume), and locks count as pushed."""
 
-    async def scenario() -> dict[str, ActivitySample]:
+    async def scenario() -> tuple[Pushes, dict[str, ActivitySample], int]:
         manager = FakeLogindManager(SESSION_PATH)
         session = FakeLogindSession()
         service = await serve(
@@ -176,33 +429,72 @@ def test_logind_lock_and_suspend_on_the_system_bus(tmp_path: Path) -> None:
         watched = SignalWatchers(
             PlainTimer(), environ=env_for(address, system, XDG_SESSION_ID="31")
         )
+        changes = Changes()
         seen: dict[str, ActivitySample] = {}
         try:
             await watched.start()
+            pushes = watched.watch(changes, FIVE_MINUTES)
             seen["start"] = await watched.sample()
             session.set_locked(True)
-            seen["locked"] = await eventually(watched.sample, locked, "LockedHint true")
+            await changes.reach(1, "LockedHint true announced")
+            seen["locked"] = await watched.sample()
             session.set_locked(False)
-            seen["unlocked"] = await eventually(watched.sample, unlocked, "LockedHint false")
+            await changes.reach(2, "LockedHint false announced")
+            seen["unlocked"] = await watched.sample()
             manager.PrepareForSleep(True)
             manager.PrepareForSleep(False)
-            seen["slept"] = await eventually(watched.sample, lambda s: s.slept, "the suspend")
+            await changes.reach(4, "the suspend and the resume announced")
+            seen["slept"] = await watched.sample()
             seen["after"] = await watched.sample()
+            await settle()
         finally:
             await watched.close()
             service.disconnect()
-        return seen
+        return pushes, seen, changes.count
 
     with (
         private_bus(tmp_path / "session.log") as address,
         private_bus(tmp_path / "sys.log") as system,
     ):
-        seen = asyncio.run(scenario())
+        pushes, seen, count = asyncio.run(scenario())
+    assert pushes.lock
     assert seen["start"] == ActivitySample()
     assert seen["locked"].screen_locked
     assert not seen["unlocked"].screen_locked
     assert seen["slept"].slept
     assert not seen["after"].slept, "one suspend is one break, not a break on every sample"
+    assert count == 4
+
+
+def test_logind_alone_is_a_connected_lock_watcher(tmp_path: Path) -> None:
+    """With logind's session LockedHint watched (no screensaver service), locks are pushed
+    even for a source that pushes nothing itself."""
+
+    async def scenario() -> Pushes:
+        manager = FakeLogindManager(SESSION_PATH)
+        session = FakeLogindSession()
+        service = await serve(
+            system,
+            "org.freedesktop.login1",
+            {"/org/freedesktop/login1": manager, SESSION_PATH: session},
+        )
+        screensaver = FakeScreenSaver()
+        idle = await serve(address, "org.freedesktop.ScreenSaver", {"/ScreenSaver": screensaver})
+        environ = env_for(address, system, XDG_SESSION_ID="31")
+        watched = SignalWatchers(FreedesktopScreenSaverSource(environ), environ=environ)
+        try:
+            await watched.start()
+            return watched.watch(Changes(), FIVE_MINUTES)
+        finally:
+            await watched.close()
+            service.disconnect()
+            idle.disconnect()
+
+    with (
+        private_bus(tmp_path / "session.log") as address,
+        private_bus(tmp_path / "sys.log") as system,
+    ):
+        assert asyncio.run(scenario()) == Pushes(lock=True)
 
 
 def test_choose_prefers_mutter_on_gnome_wayland(tmp_path: Path) -> None:

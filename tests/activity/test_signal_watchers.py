@@ -1,7 +1,8 @@
-"""SignalWatchers without buses: suspend seen by the clocks, and a failing idle source.
+"""SignalWatchers without buses: a failing idle source, and what it passes through.
 
-The clocks are fakes (wall-clock and monotonic time set by the test); D-Bus
-watching is off here and tested on real buses in test_dbus_sources.py.
+D-Bus watching is off here and tested on real buses in test_dbus_sources.py.
+Suspend detection by the clocks is not the watchers' any more: it is the
+engine's, on its Clock seam (tests/test_engine.py).
 """
 
 from __future__ import annotations
@@ -10,93 +11,10 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from activity_buses import Changes
 
-from reminder.activity.base import ActivitySample, PlainTimer
+from reminder.activity.base import ActivitySample, ChangeListener, Pushes
 from reminder.activity.signals import SignalWatchers
-
-BREAK_AFTER_IDLE = timedelta(minutes=5)
-
-
-class Clocks:
-    """A wall clock and a monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.wall = 1_800_000_000.0
-        self.mono = 1_000.0
-
-    def awake(self, seconds: float) -> None:
-        self.wall += seconds
-        self.mono += seconds
-
-    def asleep(self, seconds: float) -> None:
-        self.wall += seconds  # the monotonic clock stops while suspended
-
-
-def samples_after(steps: list[tuple[str, float]]) -> list[ActivitySample]:
-    """One sample after each (awake|asleep|clock_set, seconds) step."""
-    clocks = Clocks()
-    watched = SignalWatchers(
-        PlainTimer(),
-        sleep_gap=BREAK_AFTER_IDLE,
-        watch_dbus=False,
-        wall_clock=lambda: clocks.wall,
-        monotonic=lambda: clocks.mono,
-    )
-
-    async def scenario() -> list[ActivitySample]:
-        await watched.start()
-        seen = []
-        for step, seconds in steps:
-            if step == "awake":
-                clocks.awake(seconds)
-            elif step == "asleep":
-                clocks.asleep(seconds)
-            else:
-                clocks.wall += seconds
-            seen.append(await watched.sample())
-        await watched.close()
-        return seen
-
-    return asyncio.run(scenario())
-
-
-def test_a_suspend_longer_than_break_after_idle_is_one_break() -> None:
-    """An hour's suspend between two samples: that sample says slept, the next does not."""
-    seen = samples_after([("awake", 15), ("asleep", 3600), ("awake", 15)])
-    assert [s.slept for s in seen] == [False, True, False]
-
-
-def test_a_short_suspend_is_not_a_break() -> None:
-    """A suspend shorter than break_after_idle does not end the spell."""
-    seen = samples_after([("asleep", 60), ("awake", 15)])
-    assert [s.slept for s in seen] == [False, False]
-
-
-@pytest.mark.parametrize(
-    "jump", [-3600.0, -86_400.0], ids=["clock-set-back-an-hour", "clock-set-back-a-day"]
-)
-def test_clock_set_back_is_not_a_suspend(jump: float) -> None:
-    """Setting the clock back produces no break (and, being no break, no burst of anything)."""
-    seen = samples_after([("clock_set", jump), ("awake", 15)])
-    assert [s.slept for s in seen] == [False, False]
-
-
-def test_without_sleep_gap_the_clocks_are_not_watched() -> None:
-    """The gap check is opt-in: no sleep_gap, no clock-based suspend."""
-    clocks = Clocks()
-    watched = SignalWatchers(
-        PlainTimer(),
-        watch_dbus=False,
-        wall_clock=lambda: clocks.wall,
-        monotonic=lambda: clocks.mono,
-    )
-
-    async def scenario() -> ActivitySample:
-        await watched.start()
-        clocks.asleep(3600)
-        return await watched.sample()
-
-    assert not asyncio.run(scenario()).slept
 
 
 class BrokenSource:
@@ -114,6 +32,9 @@ class BrokenSource:
         if self.failing:
             raise ConnectionError("org.gnome.Mutter.IdleMonitor went away")
         return ActivitySample(idle_for=timedelta(seconds=3))
+
+    def watch(self, on_change: ChangeListener, idle_threshold: timedelta) -> Pushes:
+        return Pushes()
 
     async def close(self) -> None:
         return None
@@ -143,13 +64,14 @@ def test_a_failing_idle_source_gives_unknown_idle_instead_of_raising(
     assert "went away" in warnings[0].getMessage()
 
 
-class SleepReportingSource:
-    """An idle source that itself reports the suspend on its first sample."""
+class PushingSource:
+    """An idle source that announces idle and full screen itself, and records `watch`."""
 
-    name = "macos"
+    name = "x11"
 
     def __init__(self) -> None:
-        self.reports = [True, False, False]
+        self.watched: list[tuple[ChangeListener, timedelta]] = []
+        self.reports = [True, False]
 
     async def start(self) -> None:
         return None
@@ -157,29 +79,39 @@ class SleepReportingSource:
     async def sample(self) -> ActivitySample:
         return ActivitySample(idle_for=timedelta(0), slept=self.reports.pop(0))
 
+    def watch(self, on_change: ChangeListener, idle_threshold: timedelta) -> Pushes:
+        self.watched.append((on_change, idle_threshold))
+        return Pushes(idle=True, fullscreen=True)
+
     async def close(self) -> None:
         return None
 
 
-def test_a_suspend_seen_twice_is_still_one_break() -> None:
-    """The source and the clocks both see the same suspend: one slept sample, not two."""
-    clocks = Clocks()
-    watched = SignalWatchers(
-        SleepReportingSource(),
-        sleep_gap=BREAK_AFTER_IDLE,
-        watch_dbus=False,
-        wall_clock=lambda: clocks.wall,
-        monotonic=lambda: clocks.mono,
-    )
+def test_watch_passes_the_listener_and_threshold_on_and_claims_no_lock_without_watchers() -> None:
+    """The inner source gets the engine's listener and threshold (again after a change);
+    with no bus connected, locks are not claimed as pushed (the engine must ask)."""
+    inner = PushingSource()
+    watched = SignalWatchers(inner, watch_dbus=False)
+    listener = Changes()
+
+    async def scenario() -> tuple[Pushes, Pushes]:
+        await watched.start()
+        first = watched.watch(listener, timedelta(minutes=5))
+        second = watched.watch(listener, timedelta(minutes=10))
+        await watched.close()
+        return first, second
+
+    first, second = asyncio.run(scenario())
+    assert first == second == Pushes(idle=True, fullscreen=True, lock=False)
+    assert inner.watched == [(listener, timedelta(minutes=5)), (listener, timedelta(minutes=10))]
+
+
+def test_a_suspend_the_inner_source_reports_is_one_slept_sample() -> None:
+    """A source that sees the suspend itself: that sample says slept, the next does not."""
+    watched = SignalWatchers(PushingSource(), watch_dbus=False)
 
     async def scenario() -> list[bool]:
         await watched.start()
-        clocks.asleep(3600)
-        slept = [(await watched.sample()).slept]
-        clocks.awake(15)
-        slept.append((await watched.sample()).slept)
-        clocks.awake(15)
-        slept.append((await watched.sample()).slept)
-        return slept
+        return [(await watched.sample()).slept, (await watched.sample()).slept]
 
-    assert asyncio.run(scenario()) == [True, False, False]
+    assert asyncio.run(scenario()) == [True, False]

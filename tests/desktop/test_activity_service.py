@@ -9,14 +9,19 @@ counts each prompt once however many places printed it.
 
 Nothing is faked. The only isolation: the system bus address points nowhere, so
 the machine's own logind (lock and suspend signals) cannot end a spell mid-test.
+
+The engine still samples on a fixed tick; the last test checks the announcements
+the event-driven engine will use, on the source the service picks here.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +29,11 @@ import pytest
 from conftest import require_desktop_tools
 from desktop_session import DesktopSession
 from service_proc import ServiceProcess, write_fast_config
+
+from reminder.activity.base import Pushes
+from reminder.activity.detect import choose_activity_source
+from reminder.activity.signals import SignalWatchers
+from reminder.activity.x11 import X11Source
 
 pytestmark = pytest.mark.desktop
 
@@ -229,3 +239,63 @@ def test_a_full_screen_window_holds_the_prompt_until_it_leaves_full_screen(
     assert not any(line.startswith("Still sitting") for line in lines)
     assert len(set(lines)) == 1  # the console notifier and the echo print the same prompt
     assert service.stop() == 0
+
+
+def test_the_source_the_service_picks_announces_away_and_back_within_a_second(
+    desktop: DesktopSession,
+) -> None:
+    """With the service's own environment, choose_activity_source gives the X11 source
+    with XSync alarms: "away" comes within a second of break_after_idle (2 s) passing,
+    "back" within a second of `xdotool mousemove`, and no query to the X server between
+    (each announcement is followed by one sample, as the engine will do: one query)."""
+    require_desktop_tools("xdotool")
+    break_after_idle = timedelta(seconds=2)
+
+    async def scenario() -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        source = await choose_activity_source(service_env(desktop), platform="linux")
+        assert isinstance(source, SignalWatchers)
+        assert isinstance(source.inner, X11Source)
+        x11 = source.inner
+        announced: list[tuple[float, int]] = []  # (when, X queries so far)
+        seen: dict[str, Any] = {}
+
+        async def announcement(number: int, within: float) -> tuple[float, int]:
+            deadline = loop.time() + within
+            while len(announced) < number and loop.time() < deadline:
+                await asyncio.sleep(0.01)
+            assert len(announced) >= number, f"announcement {number} missing after {within} s"
+            return announced[number - 1]
+
+        try:
+            desktop.xdotool("mousemove", "500", "400")
+            last_input = loop.time()
+            seen["pushes"] = source.watch(
+                lambda: announced.append((loop.time(), x11.queries)), break_after_idle
+            )
+            seen["present"] = await source.sample()  # answered after the alarms are armed
+            queries = x11.queries
+            away, queries_at_away = await announcement(1, 10)
+            seen["away after input"] = away - last_input
+            seen["queries until away"] = queries_at_away - queries
+            seen["away sample"] = await source.sample()
+            queries = x11.queries
+            desktop.xdotool("mousemove", "510", "400")
+            moved = loop.time()
+            back, queries_at_back = await announcement(2, 5)
+            seen["back after move"] = back - moved
+            seen["queries until back"] = queries_at_back - queries
+            seen["back sample"] = await source.sample()
+        finally:
+            await source.close()
+        return seen
+
+    seen = asyncio.run(scenario())
+    assert seen["pushes"] == Pushes(idle=True, fullscreen=True, lock=False)
+    assert seen["present"].idle_for < break_after_idle
+    assert 2.0 - 0.05 <= seen["away after input"] <= 3.0, seen
+    assert seen["queries until away"] == 0
+    assert seen["away sample"].idle_for >= break_after_idle
+    assert seen["back after move"] <= 1.0, seen
+    assert seen["queries until back"] == 0
+    assert seen["back sample"].idle_for < timedelta(seconds=1)
