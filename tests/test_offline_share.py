@@ -120,6 +120,19 @@ def test_a_share_that_comes_back_is_used_again(
     assert load_configuration(platform=platform).raw[LIMIT] == "38m"  # the newer copy
 
 
+def test_every_file_of_the_share_is_restored_in_order(share: Path, platform: Platform) -> None:
+    (share / "config.d").mkdir()
+    (share / "config.d" / "50-floor.toml").write_text('[reminders]\nsitting_limit = "39m"\n')
+    assert load_configuration(platform=platform).raw[LIMIT] == "39m"
+    off_the_vpn(share)
+    loaded = load_configuration(platform=platform)
+    assert loaded.raw[LIMIT] == "39m"  # the drop-in still wins over config.toml
+    assert loaded.origins[LIMIT].startswith(
+        f"cached copy of {share / 'config.d' / '50-floor.toml'}"
+    )
+    assert len(loaded.notes) == 1  # one note for the share, not one per file
+
+
 def test_an_empty_mount_point_counts_as_unreachable(share: Path, platform: Platform) -> None:
     """An unmounted share often leaves its mount point behind, empty."""
     load_configuration(platform=platform)
@@ -170,12 +183,18 @@ def test_a_single_share_file_is_kept_too(
 def test_a_cache_that_cannot_be_written_costs_only_the_fallback(
     share: Path, tmp_path: Path, clock: Clock
 ) -> None:
+    (share / "config.d").mkdir()
+    (share / "config.d" / "50-floor.toml").write_text('[reminders]\nrepeat_every = "6m"\n')
     blocked = tmp_path / "blocked"
     blocked.write_text("a file where the cache folder should be")
     loaded = load_configuration(
         platform=Platform(cache=ManagedCache(blocked / "managed"), clock=clock)
     )
-    assert loaded.raw[LIMIT] == "42m"
+    assert loaded.raw[LIMIT] == "42m" and loaded.raw["reminders.repeat_every"] == "6m"
+    assert [layer.path for layer in loaded.layers if layer.kind == "managed"] == [
+        share / "config.toml",
+        share / "config.d" / "50-floor.toml",
+    ]
     assert any(
         "cannot keep a copy" in warning and "its settings will be missing" in warning
         for warning in loaded.warnings

@@ -595,8 +595,10 @@ def read_layers(layers: list[Layer], platform: Platform | None = None) -> list[L
             None,
         )
         if unreachable is None:
-            if not problems_of(group):
-                _keep_copy(cache, source, group, platform.clock(), stand_ins, indexes[0])
+            problem = None if problems_of(group) else _keep_copy(cache, source, group, platform)
+            if problem is not None:  # only the offline fallback is lost: say so, go on
+                first = group[0]
+                stand_ins[indexes[0]] = [replace(first, warnings=(*first.warnings, problem))]
             continue
         cached = cache.load(source)
         if cached is None:
@@ -608,19 +610,14 @@ def read_layers(layers: list[Layer], platform: Platform | None = None) -> list[L
 
 
 def _keep_copy(
-    cache: ManagedCache,
-    source: Path,
-    group: list[LayerValues],
-    now: datetime,
-    stand_ins: dict[int, list[LayerValues]],
-    first: int,
-) -> None:
+    cache: ManagedCache, source: Path, group: list[LayerValues], platform: Platform
+) -> str | None:
+    """Save a source read whole and valid; None, or the warning that it could not be."""
     files = [CachedFile(values.layer.path, values.text or "") for values in group]
-    problem = cache.save(source, files, now)
-    if problem is not None:  # only the offline fallback is lost: say so, go on
-        warning = f"{source}: {problem}; if it becomes unreachable its settings will be missing"
-        stand_ins[first] = [replace(group[0], warnings=(*group[0].warnings, warning))]
-        stand_ins[first] += group[1:]
+    problem = cache.save(source, files, platform.clock())
+    if problem is None:
+        return None
+    return f"{source}: {problem}; if it becomes unreachable its settings will be missing"
 
 
 def _no_copy_yet(values: LayerValues) -> LayerValues:
