@@ -112,7 +112,7 @@ class ManagedCache:
 
     def forget(self, source: Path) -> None:
         """Drop the copy of a source that is reachable and holds no configuration any more."""
-        with contextlib.suppress(OSError):  # best effort: a stale copy is only used when named
+        with contextlib.suppress(OSError):  # best effort: at worst the old copy stays
             self.entry(source).unlink()
 
 
