@@ -39,6 +39,7 @@ class _Node:
     name: str
     values: dict[str, tuple[str, Any, int]] = field(default_factory=dict)  # lower -> entry
     subkeys: dict[str, _Node] = field(default_factory=dict)  # lower -> node
+    written: int = 0  # last write time; Windows counts 100 ns since 1601, a counter here
 
 
 class _Handle:
@@ -82,6 +83,7 @@ class FakeWinReg:
         self._hives = {hive: _Node(name) for name, hive in HIVES.items()}
         self.open_handles = 0
         self.access_used: list[int] = []
+        self._clock = 0
 
     # -------------------------------------------------------- winreg's API
 
@@ -109,6 +111,10 @@ class FakeWinReg:
             raise OSError(259, "No more data is available")
         return names[index]
 
+    def QueryInfoKey(self, key: _Handle, /) -> tuple[int, int, int]:
+        node = key.live()
+        return len(node.subkeys), len(node.values), node.written
+
     # ------------------------------------------------- what an admin writes
 
     def _node(self, hive: str, path: str, *, create: bool) -> _Node | None:
@@ -119,8 +125,13 @@ class FakeWinReg:
                 if not create:
                     return None
                 child = node.subkeys[part.lower()] = _Node(part)
+                self._touch(node)  # a new subkey is a write to its parent
             node = child
         return node
+
+    def _touch(self, node: _Node) -> None:
+        self._clock += 1
+        node.written = self._clock
 
     def create_key(self, hive: str, path: str) -> None:
         self._node(hive, path, create=True)
@@ -129,17 +140,19 @@ class FakeWinReg:
         node = self._node(hive, path, create=True)
         assert node is not None
         node.values[name.lower()] = (name, data, value_type)
+        self._touch(node)
 
     def delete_value(self, hive: str, path: str, name: str) -> None:
         node = self._node(hive, path, create=False)
-        if node is not None:
-            node.values.pop(name.lower(), None)
+        if node is not None and node.values.pop(name.lower(), None) is not None:
+            self._touch(node)
 
     def delete_values(self, hive: str, path: str) -> None:
         """What Group Policy's "**delvals." does: empty the key, creating it."""
         node = self._node(hive, path, create=True)
         assert node is not None
         node.values.clear()
+        self._touch(node)
 
 
 Input = str | list[str]

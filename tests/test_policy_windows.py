@@ -23,6 +23,7 @@ from reminder.cli import main
 from reminder.configuration.cache import ManagedCache
 from reminder.configuration.keys import KEYS, TABLE, Key, Kind
 from reminder.configuration.loader import LoadedConfig, Platform, load_configuration
+from reminder.configuration.policy_windows import change_stamp
 from reminder.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -289,3 +290,21 @@ def test_a_wrong_policy_stops_config_show_with_exit_2(
     assert rf"Group Policy (HKLM\{POLICIES}\CheckEvery)" in err
     assert "activity.check_every" in err
     assert "Traceback" not in err
+
+
+def test_the_change_stamp_moves_when_any_policy_changes(
+    editor: GroupPolicyEditor, registry: FakeWinReg
+) -> None:
+    """What a watcher polls to see a policy change (a list's entries live in a subkey,
+    whose write time is not its parent's)."""
+    assert change_stamp(None) == ()
+    assert change_stamp(registry) == ()
+    editor.enable("WorkHoursMonday", "HKLM", {"WorkHoursMonday": ["09:00-12:00"]})
+    first = change_stamp(registry)
+    assert change_stamp(registry) == first  # reading changes nothing
+    editor.enable("WorkHoursMonday", "HKLM", {"WorkHoursMonday": ["09:00-13:00"]})
+    second = change_stamp(registry)
+    assert second != first
+    editor.enable("SittingLimit_Recommended", "HKCU", {"SittingLimit": "40m"})
+    assert change_stamp(registry) != second
+    assert registry.open_handles == 0

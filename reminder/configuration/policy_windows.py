@@ -75,6 +75,8 @@ class WinReg(Protocol):
 
     def EnumKey(self, key: RegistryKey, index: int, /) -> str: ...
 
+    def QueryInfoKey(self, key: RegistryKey, /) -> tuple[int, int, int]: ...
+
 
 def system_registry() -> WinReg | None:
     """The real registry on Windows; None elsewhere (nothing to read)."""
@@ -146,6 +148,31 @@ def present_policy_keys(registry: WinReg | None) -> list[PolicyKey]:
         except OSError:  # FileNotFoundError: not configured; anything else shows on read
             continue
     return found
+
+
+def change_stamp(registry: WinReg | None) -> tuple[tuple[str, int], ...]:
+    """When each policy key and its subkeys were last written: changes when a policy does.
+
+    For a watcher that polls (the engine compares it as it compares file times).
+    Windows updates a key's time when its values change, not its parent's, so
+    every subkey (a list, Recommended) is stamped too.
+    """
+    if registry is None:
+        return ()
+    stamps: list[tuple[str, int]] = []
+    for policy in POLICY_KEYS:
+        try:
+            with _open(registry, policy) as opened:
+                stamps.append((policy.full_path, registry.QueryInfoKey(opened)[2]))
+                subkeys = list(_subkeys(registry, opened))
+            for subkey in subkeys:
+                with _open(registry, policy, subkey) as child:
+                    stamps.append(
+                        (rf"{policy.full_path}\{subkey}", registry.QueryInfoKey(child)[2])
+                    )
+        except OSError:
+            continue
+    return tuple(stamps)
 
 
 def _values(registry: WinReg, key: RegistryKey) -> Iterator[tuple[str, Any, int]]:
@@ -303,6 +330,7 @@ __all__ = [
     "PolicyKey",
     "RegistryKey",
     "WinReg",
+    "change_stamp",
     "expected_form",
     "policy_key_from_path",
     "present_policy_keys",
