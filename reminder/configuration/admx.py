@@ -85,6 +85,8 @@ def value_form(key: Key) -> str:
     form = channel.value_form(key)
     if key.kind in (Kind.WORK_HOURS, Kind.TAGS, Kind.DATES):
         form += " (Disabled is the same as an empty list)"
+    elif key.kind is Kind.DURATIONS:
+        form += " (Disabled would be an empty list, which is refused: use Not configured)"
     return form
 
 
@@ -120,8 +122,6 @@ def explain_text(key: Key, *, recommended: bool) -> str:
     not_configured = (
         "Not configured: the managed configuration files or the user's own file decide."
     )
-    if key.kind is Kind.DURATIONS:
-        not_configured += " An empty list (or Disabled) is not allowed here."
     parts = [
         key.description,
         f"Value: {value_form(key)}.",
