@@ -147,13 +147,16 @@ def test_the_64_bit_view_is_read_and_every_key_is_closed(
 
 
 def test_no_registry_means_no_policy_layers_on_linux() -> None:
-    """Off Windows nothing is read, and winreg is never imported (it does not exist here)."""
+    """Off Windows nothing is read, and winreg is never imported (it does not exist here);
+    nor are the channels' readers, which the service would carry for nothing."""
     assert Platform.current().registry is None
     code = (
         "import sys\n"
         "from reminder.configuration.loader import load_configuration\n"
         "load_configuration()\n"
-        "assert 'winreg' not in sys.modules, 'winreg imported'\n"
+        "loaded = [m for m in ('winreg', 'plistlib', 'reminder.configuration.policy_windows',\n"
+        "          'reminder.configuration.policy_macos') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

@@ -22,8 +22,8 @@ Threading rule: plain blocking file I/O, called from the loader.
 
 from __future__ import annotations
 
+import binascii
 import contextlib
-import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -67,10 +67,13 @@ class ManagedCache:
         self.folder = folder
 
     def entry(self, source: Path) -> Path:
-        """The cache file of `source`: a readable name plus a hash of the full path."""
+        """The cache file of `source`: a readable name plus a checksum of the full path.
+
+        (CRC-32, not hashlib: that would map OpenSSL into the service. Two sources with
+        one name can only cost a copy, never mix them: `load` checks the source.)"""
         text = str(source)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        readable = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[-40:] or "source"
+        digest = f"{binascii.crc32(text.encode('utf-8')):08x}"
+        readable = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[-48:] or "source"
         return self.folder / f"{readable}-{digest}.json"
 
     def load(self, source: Path) -> CachedSource | None:

@@ -31,16 +31,15 @@ import errno
 import fnmatch
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from reminder import paths
-from reminder.configuration import policy_macos, policy_windows
 from reminder.configuration.cache import CachedFile, CachedSource, ManagedCache, age_text
-from reminder.configuration.channel import PolicyValues
 from reminder.configuration.keys import KEYS, LOCKS_KEY, validate
 from reminder.configuration.model import (
     WEEKDAYS,
@@ -56,6 +55,10 @@ from reminder.configuration.values import Invalid, describe, shown
 from reminder.durations import format_duration
 from reminder.errors import ConfigError, ConfigErrors
 from reminder.tomlfile import UNREACHABLE_ERRNOS, FileUnreachable, parse_toml_text, read_toml_file
+
+if TYPE_CHECKING:  # the channels' modules load only where their OS is (or a test injects it)
+    from reminder.configuration.channel import PolicyValues
+    from reminder.configuration.policy_windows import WinReg
 
 LayerKind = Literal["default", "managed", "recommended", "user", "mandatory"]
 Channel = Literal["file", "registry", "managed-preferences"]
@@ -131,7 +134,7 @@ class Platform:
     """The OS functions configuration is read through: `Platform.current()` in the service,
     stand-ins in tests (no Windows registry or macOS exists on the test machines)."""
 
-    registry: policy_windows.WinReg | None = None  # None: no Group Policy to read
+    registry: WinReg | None = None  # None: no Group Policy to read
     managed_preferences: Path | None = None  # the macOS folder; None: not macOS
     user_name: str = ""  # the per-user managed preferences folder's name
     cache: ManagedCache | None = None  # None: no copies kept or used
@@ -141,13 +144,17 @@ class Platform:
     def current(cls) -> Platform:
         """This machine: winreg on Windows, /Library/Managed Preferences on macOS, the
         user's cache folder everywhere."""
-        folder = policy_macos.system_managed_preferences()
-        return cls(
-            registry=policy_windows.system_registry(),
-            managed_preferences=folder,
-            user_name=policy_macos.current_user() if folder is not None else "",
-            cache=ManagedCache(paths.managed_cache_dir()),
-        )
+        registry: WinReg | None = None
+        if sys.platform == "win32":
+            from reminder.configuration.policy_windows import system_registry
+
+            registry = system_registry()
+        folder, user = None, ""
+        if sys.platform == "darwin":
+            from reminder.configuration import policy_macos
+
+            folder, user = policy_macos.MANAGED_PREFERENCES, policy_macos.current_user()
+        return cls(registry, folder, user, ManagedCache(paths.managed_cache_dir()))
 
 
 # ------------------------------------------------------------------ discovery
@@ -181,19 +188,28 @@ def discover_layers(
         else:  # a file, or a folder that is missing, unreachable or empty: reported on read
             layers.append(Layer(override, "managed", source=override))
     if platform.managed_preferences is not None:
+        from reminder.configuration import policy_macos
+
         for path in policy_macos.managed_preference_files(
             platform.managed_preferences, platform.user_name
         ):
             label = policy_macos.describe(path)
             layers.append(Layer(path, "mandatory", "managed-preferences", label=label))
-    for policy in policy_windows.present_policy_keys(platform.registry):
-        layers.append(
-            Layer(Path(policy.full_path), policy.kind, "registry", label=policy.describe())
-        )
+    if platform.registry is not None:
+        layers.extend(_registry_layers(platform.registry))
     user = user_file if user_file is not None else paths.user_config_file()
     if (user_file is not None and not new_user_file_ok) or user.exists():
         layers.append(Layer(user, "user"))
     return layers
+
+
+def _registry_layers(registry: WinReg) -> list[Layer]:
+    from reminder.configuration.policy_windows import present_policy_keys
+
+    return [
+        Layer(Path(policy.full_path), policy.kind, "registry", label=policy.describe())
+        for policy in present_policy_keys(registry)
+    ]
 
 
 def managed_sources() -> list[Path]:
@@ -309,14 +325,18 @@ def read_layer(layer: Layer, platform: Platform | None = None) -> LayerValues:
     """Read and check one source: every key known, every value of the right form,
     `[managed]` only where allowed. Never raises: problems are collected."""
     if layer.channel == "registry":
+        from reminder.configuration.policy_windows import policy_key_from_path, read_policy_key
+
         registry = (platform or Platform.current()).registry
         if registry is None:
             problem = ConfigError(origin_of(layer), "there is no Windows registry to read here")
             return LayerValues(layer, {}, problems=(problem,))
-        policy = policy_windows.policy_key_from_path(str(layer.path))
-        return _policy_layer(layer, policy_windows.read_policy_key(registry, policy))
+        policy = policy_key_from_path(str(layer.path))
+        return _policy_layer(layer, read_policy_key(registry, policy))
     if layer.channel == "managed-preferences":
-        return _policy_layer(layer, policy_macos.read_managed_preferences(layer.path))
+        from reminder.configuration.policy_macos import read_managed_preferences
+
+        return _policy_layer(layer, read_managed_preferences(layer.path))
     if layer.source == layer.path and _is_dir(layer.path):
         problem = FileUnreachable(
             str(layer.path), "the folder holds no *.toml files (is the share mounted?)"

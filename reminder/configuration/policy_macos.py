@@ -21,12 +21,9 @@ binary property lists alike.
 from __future__ import annotations
 
 import os
-import plistlib
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from xml.parsers.expat import ExpatError
 
 from reminder.configuration.channel import PolicyValues, unknown_name
 from reminder.configuration.keys import BY_POLICY_NAME, Key, Kind
@@ -38,11 +35,6 @@ from reminder.tomlfile import FileUnreachable, read_bytes_safely
 DOMAIN = "org.sitting-reminder"
 MANAGED_PREFERENCES = Path("/Library/Managed Preferences")
 FILE_NAME = f"{DOMAIN}.plist"
-
-
-def system_managed_preferences() -> Path | None:
-    """The managed preferences folder on macOS; None elsewhere (nothing to read)."""
-    return MANAGED_PREFERENCES if sys.platform == "darwin" else None
 
 
 def current_user() -> str:
@@ -78,6 +70,9 @@ def describe(path: Path, name: str | None = None) -> str:
 
 def read_managed_preferences(path: Path) -> PolicyValues:
     """Every setting one managed preferences file holds; never raises."""
+    import plistlib  # here, not at import: it brings the XML parser, only macOS needs it
+    from xml.parsers.expat import ExpatError
+
     result = PolicyValues()
     try:
         data = plistlib.loads(read_bytes_safely(path))
@@ -181,5 +176,4 @@ __all__ = [
     "expected_form",
     "managed_preference_files",
     "read_managed_preferences",
-    "system_managed_preferences",
 ]
