@@ -337,11 +337,18 @@ def cmd_config(args: argparse.Namespace) -> int:
             section = table
         line = f"{leaf} = {_toml_value(value)}"
         if args.origin:
-            lock = loaded.locked_by(key)
-            origin = loaded.origins[key]
-            line = f"{line:<48} # {origin}" + (f" (locked by {lock})" if lock else "")
+            line = f"{line:<48} # {_origin_text(loaded, key)}"
         print(line)
     return EXIT_OK
+
+
+def _origin_text(loaded: LoadedConfig, key: str) -> str:
+    """Where a value came from and what locks it: a file, a policy channel, a cached copy."""
+    origin = loaded.origins[key]
+    lock = loaded.locked_by(key)
+    if lock is None:
+        return origin
+    return f"{origin} (locked)" if lock == origin else f"{origin} (locked by {lock})"
 
 
 def _toml_value(value: Any) -> str:
@@ -361,7 +368,12 @@ def _print_warnings(loaded: LoadedConfig) -> None:
 
 def _config_validate(files: list[Path], user_file: Path | None, as_json: bool) -> int:
     """Check every file given (or every layer in effect) and report every problem found."""
-    from reminder.configuration.loader import loaded_from, managed_files_in, read_layer
+    from reminder.configuration.loader import (
+        loaded_from,
+        managed_files_in,
+        read_layer,
+        read_layers,
+    )
 
     problems: list[ConfigError] = []
     report: list[str] = []
@@ -381,7 +393,8 @@ def _config_validate(files: list[Path], user_file: Path | None, as_json: bool) -
         report.append(f"ok: {label} ({len(stretches)} stretches in use, named in {named_in})")
 
     def check_files(layers: list[Layer], *, in_effect: bool) -> None:
-        read = [read_layer(layer) for layer in layers]
+        # In effect, a share that cannot be reached is checked as its cached copy.
+        read = read_layers(layers) if in_effect else [read_layer(layer) for layer in layers]
         for values in read:
             if values.problems:
                 problems.extend(values.problems)
@@ -475,14 +488,21 @@ def _config_paths(user_file: Path | None) -> int:
     override = paths.managed_override()
     if override is not None:
         rows.append((f"managed (${paths.MANAGED_ENV})", override))
+    layers = discover_layers(user_file)
+    rows += [
+        ("policy" if layer.kind == "mandatory" else "recommended", layer.path)
+        for layer in layers
+        if layer.channel != "file"
+    ]
     rows += [
         ("user", user_file or paths.user_config_file()),
         ("state", paths.state_file()),
         ("history", paths.history_file()),
         ("log", paths.log_file()),
         ("control", Path(paths.control_endpoint())),
+        ("cache", paths.managed_cache_dir()),
     ]
-    in_effect = {layer.path for layer in discover_layers(user_file)}
+    in_effect = {layer.path for layer in layers}
     for label, path in rows:
         mark = "in use" if path in in_effect else ("exists" if path.exists() else "absent")
         print(f"{label:<12} {path}  ({mark})")

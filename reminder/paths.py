@@ -43,6 +43,16 @@ def user_config_file() -> Path:
     return user_config_dir() / CONFIG_FILE_NAME
 
 
+def cache_dir() -> Path:
+    """platformdirs' user_cache_dir (Linux: $XDG_CACHE_HOME/sitting-reminder)."""
+    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
+
+
+def managed_cache_dir() -> Path:
+    """The last good copy of each managed source (a share off the VPN still applies)."""
+    return cache_dir() / "managed"
+
+
 def state_dir() -> Path:
     return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))
 

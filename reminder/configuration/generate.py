@@ -82,8 +82,36 @@ def default_toml() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _admx() -> str:
+    from reminder.configuration.admx import render_admx
+
+    return render_admx()
+
+
+def _adml() -> str:
+    from reminder.configuration.admx import render_adml
+
+    return render_adml()
+
+
+def _mobileconfig() -> str:
+    from reminder.configuration.mobileconfig import render_mobileconfig
+
+    return render_mobileconfig()
+
+
+def _domain_plist() -> str:
+    from reminder.configuration.mobileconfig import render_domain_plist
+
+    return render_domain_plist()
+
+
 GENERATED: dict[str, Callable[[], str]] = {
     "config/default.toml": default_toml,
+    "policy/windows/sitting-reminder.admx": _admx,
+    "policy/windows/en-US/sitting-reminder.adml": _adml,
+    "policy/macos/sitting-reminder.mobileconfig": _mobileconfig,
+    "policy/macos/org.sitting-reminder.plist": _domain_plist,
 }
 
 

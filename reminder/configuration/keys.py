@@ -11,11 +11,14 @@ This table is the one source for everything that knows about settings:
   fails when a generated file is out of date.
 - The settings window labels its fields with `label` and explains them with
   `description`.
+- Group Policy (the registry value or list subkey) and macOS managed preferences
+  (the plist key) name each key by `policy_name` ("SittingLimit").
 """
 
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -54,6 +57,7 @@ class Kind(enum.Enum):
     TAGS = "tags"
 
 
+LIST_KINDS = frozenset({Kind.DURATIONS, Kind.WORK_HOURS, Kind.DATES, Kind.TAGS})
 BACKENDS = ("auto", "desktop-notifier", "plyer", "console")
 STRETCH_TAGS = ("seated", "standing", "discreet")
 
@@ -70,6 +74,7 @@ class Key:
     minimum: timedelta | None = None
     maximum: timedelta | None = None
     choices: tuple[str, ...] = ()
+    policy: str = ""  # the policy name where the rule in `policy_name` reads badly out of context
     parse: Callable[[Any], Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -102,6 +107,26 @@ class Key:
     @property
     def leaf(self) -> str:
         return self.name.rpartition(".")[2]
+
+    @property
+    def policy_name(self) -> str:
+        """The name Group Policy and macOS profiles know this key by.
+
+        The rule: CamelCase of the dotted name without its top-level table
+        ("reminders.sitting_limit" -> "SittingLimit", "schedule.work_hours.monday"
+        -> "WorkHoursMonday"), unless `policy` names it (a leaf such as "file" says
+        nothing once its table is gone). One flat name space: a test checks they
+        are unique.
+        """
+        if self.policy:
+            return self.policy
+        below_table = self.name.partition(".")[2]
+        return "".join(part.capitalize() for part in re.split(r"[._]", below_table))
+
+    @property
+    def holds_list(self) -> bool:
+        """A list value: a list subkey in the registry, an array in a plist."""
+        return self.kind in LIST_KINDS
 
 
 def _weekday(day: str, default: list[str]) -> Key:
@@ -192,6 +217,7 @@ TABLE: tuple[Key, ...] = (
         'Which notifier shows prompts: "auto" (desktop notifications with buttons, then '
         'plyer, then the console), "desktop-notifier", "plyer" or "console".',
         choices=BACKENDS,
+        policy="NotificationBackend",
     ),
     Key(
         "notifications.quiet_when_fullscreen",
@@ -246,6 +272,7 @@ TABLE: tuple[Key, ...] = (
         '`mode = "extend"` (the default: add to the built-in catalog, an existing id '
         'replaces that entry, `remove = ["id", ...]` drops built-ins) or `mode = "replace"`, '
         'then one [[stretch]] table per movement. "" uses the built-in catalog only.',
+        policy="StretchCatalogFile",
     ),
     Key(
         "stretches.only",
@@ -255,6 +282,7 @@ TABLE: tuple[Key, ...] = (
         'Show only stretches with one of these tags: "seated", "standing", "discreet" '
         "(for an open-plan desk or clothes that do not suit every movement). [] shows all.",
         choices=STRETCH_TAGS,
+        policy="StretchTags",
     ),
     Key(
         "guide.url",
@@ -263,10 +291,13 @@ TABLE: tuple[Key, ...] = (
         "Guide address",
         'Where "Glute knot guide" points: "" is the built-in offline guide; IT may point it '
         "at an intranet page instead.",
+        policy="GuideUrl",
     ),
 )
 
 KEYS: dict[str, Key] = {key.name: key for key in TABLE}
+BY_POLICY_NAME: dict[str, Key] = {key.policy_name.lower(): key for key in TABLE}
+"""Keys by policy name, lower-cased: registry value names are not case-sensitive."""
 LOCKS_KEY = "managed.locked"
 
 TABLE_NOTES: dict[str, str] = {
@@ -290,7 +321,9 @@ def validate(key: str, value: Any) -> Any:
 
 __all__ = [
     "BACKENDS",
+    "BY_POLICY_NAME",
     "KEYS",
+    "LIST_KINDS",
     "LOCKS_KEY",
     "STRETCH_TAGS",
     "TABLE",
