@@ -80,7 +80,16 @@ def runtime_dir() -> Path:
         return Path(xdg)
     with warnings.catch_warnings():  # platformdirs warns when it falls back to /tmp
         warnings.simplefilter("ignore")
-        return Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))
+        try:
+            return Path(platformdirs.user_runtime_dir(APP_NAME, appauthor=False))
+        except PermissionError as error:  # the shared /tmp fallback belongs to someone else
+            from reminder.errors import RuntimeFailure
+
+            raise RuntimeFailure(
+                f"no folder of your own for the control socket: {error}. Your session "
+                f"normally sets XDG_RUNTIME_DIR (to /run/user/{os.geteuid()}); set it to a "
+                "folder that only you can use and try again."
+            ) from None
 
 
 def control_endpoint() -> str:
@@ -89,3 +98,30 @@ def control_endpoint() -> str:
         user = os.environ.get("USERNAME", "user")
         return rf"\\.\pipe\{APP_NAME}-{user}"
     return str(runtime_dir() / f"{APP_NAME}.sock")
+
+
+def check_own_folder(folder: Path) -> None:
+    """Raise RuntimeFailure unless `folder` (when it exists) belongs to this user.
+
+    The control socket lives in the runtime folder; one created by another account
+    (with XDG_RUNTIME_DIR unset, the fallback in /tmp is shared) would refuse us,
+    or worse, let another account listen in our place. Root, for whom permissions
+    do not apply, is held to ownership all the same.
+    """
+    from reminder.errors import RuntimeFailure
+
+    if sys.platform == "win32":
+        return
+    try:
+        owner = folder.stat().st_uid
+    except FileNotFoundError:
+        return
+    except PermissionError:
+        owner = -1
+    if owner != os.geteuid():
+        who = f"uid {owner}" if owner >= 0 else "an account whose folder we cannot read"
+        raise RuntimeFailure(
+            f"the folder for the control socket, {folder}, belongs to another user ({who}). "
+            "Set XDG_RUNTIME_DIR to a folder of your own (your session normally sets "
+            f"/run/user/{os.geteuid()}) and try again."
+        )

@@ -163,8 +163,10 @@ def test_ping_is_answered_by_the_server_with_its_pid(endpoint: str) -> None:
         (b'["cmd", "status"]\n', "must be a JSON object"),
         (b'{"duration": "20s"}\n', '"cmd"'),
         (b"\xff\xfe\n", "not UTF-8"),
+        (b'{"cmd":"status","x":' + b"[" * 5000 + b"]" * 5000 + b"}\n", "nested deeper"),
+        (b'{"cmd":"snooze","arg":' + b"9" * 5000 + b"}\n", "integer string conversion"),
     ],
-    ids=["garbage", "array", "no-cmd", "not-utf8"],
+    ids=["garbage", "array", "no-cmd", "not-utf8", "deeply-nested", "huge-integer"],
 )
 def test_a_malformed_request_gets_an_error_answer(
     endpoint: str, payload: bytes, complaint: str
@@ -443,3 +445,41 @@ def test_the_client_reports_no_service_for_a_stale_socket(endpoint: str) -> None
     make_stale_socket(endpoint)
     with pytest.raises(NoServiceError):
         send_request({"cmd": "status"}, endpoint)
+
+
+@pytest.mark.parametrize("command", [["status"], ["run", "--no-tray"]], ids=["status", "run"])
+@pytest.mark.parametrize("how", ["unset", "named"])
+def test_a_runtime_folder_of_another_user_is_named_not_crashed_on(
+    isolated_dirs: dict[str, Path], tmp_path: Path, command: list[str], how: str
+) -> None:
+    """With XDG_RUNTIME_DIR unset the socket folder falls back to $TMPDIR/runtime-<uid>,
+    a predictable name another account may have made first ("unset"; TMPDIR points at the
+    test's folder so the machine's /tmp is not touched); or XDG_RUNTIME_DIR names a folder
+    of another account ("named")."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give a folder to another account (chown)")
+    env = {**os.environ}
+    env.pop("DISPLAY", None)
+    if how == "unset":
+        foreign = tmp_path / f"runtime-{os.geteuid()}"
+        env.pop("XDG_RUNTIME_DIR", None)
+        env["TMPDIR"] = str(tmp_path)
+        expected = f"runtime directory {foreign} is owned by uid 65534"
+    else:
+        foreign = tmp_path / "foreign-runtime"
+        env["XDG_RUNTIME_DIR"] = str(foreign)
+        expected = f"the folder for the control socket, {foreign}, belongs to another user"
+    foreign.mkdir(mode=0o700)
+    os.chown(foreign, 65534, 65534)  # nobody
+    done = subprocess.run(
+        [sys.executable, "-m", "reminder", *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert expected in done.stderr
+    assert "XDG_RUNTIME_DIR" in done.stderr

@@ -33,6 +33,9 @@ def send_request(
 
 
 def _send_over_unix_socket(request: dict[str, Any], path: str, timeout: float) -> dict[str, Any]:
+    from pathlib import Path
+
+    paths.check_own_folder(Path(path).parent)  # a socket of another account is not ours
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
         conn.settimeout(timeout)
         try:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reminder import __version__
+from reminder import __version__, paths
 from reminder.control.client import send_request
 from reminder.control.protocol import (
     MAX_REQUEST_BYTES,
@@ -188,13 +188,21 @@ def _remove_stale_socket(path: Path) -> None:
 
 
 def _ensure_private_dir(folder: Path) -> None:
-    """Create the socket's folder as user-only (0700) if it is missing."""
+    """Create the socket's folder as user-only (0700) if it is missing; refuse one that
+    belongs to another user (RuntimeFailure saying where and what to do)."""
+    paths.check_own_folder(folder)
     if folder.is_dir():
         return
     try:
         folder.mkdir(parents=True, mode=0o700)
     except FileExistsError:
+        paths.check_own_folder(folder)
         return
+    except PermissionError:
+        raise RuntimeFailure(
+            f"cannot create the folder for the control socket, {folder}: permission denied. "
+            "Set XDG_RUNTIME_DIR to a folder of your own and try again."
+        ) from None
     os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
 
 
@@ -337,6 +345,9 @@ class ControlServer:
                 await writer.drain()
         except ConnectionError:
             pass
+        except Exception as error:  # never a traceback on the console for a bad client
+            log.warning("a control connection failed: %s", error or type(error).__name__)
+            log.debug("control connection failure", exc_info=True)
         finally:
             if task is not None:
                 self._connections.discard(task)
