@@ -57,6 +57,7 @@ class RecordingEngine:
         self.current = status if status is not None else sample_status()
         self.commands: list[Command] = []
         self.stop_requested = threading.Event()
+        self.announced: list[tuple[str, str]] = []
         self._listeners: list[StatusListener] = []
         self._lock = threading.Lock()
         self._submitted = threading.Condition(self._lock)
@@ -78,6 +79,10 @@ class RecordingEngine:
 
     def request_stop(self) -> None:
         self.stop_requested.set()
+
+    def announce(self, title: str, body: str) -> None:
+        with self._lock:
+            self.announced.append((title, body))
 
     # ---------------------------------------------------------- test helpers
 
@@ -110,6 +115,7 @@ class RecordingNotifier:
         self.shown: list[PromptMessage] = []
         self.attempts = 0
         self.actions: list[ActionHandler] = []
+        self.told: list[tuple[str, str]] = []
         self.closed = False
 
     async def show(self, prompt: PromptMessage, on_action: ActionHandler) -> None:
@@ -118,6 +124,9 @@ class RecordingNotifier:
             raise self.fail_with
         self.shown.append(prompt)
         self.actions.append(on_action)
+
+    async def tell(self, title: str, body: str) -> None:
+        self.told.append((title, body))
 
     async def close(self) -> None:
         self.closed = True

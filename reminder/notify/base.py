@@ -90,4 +90,7 @@ class Notifier(Protocol):
 
     async def show(self, prompt: PromptMessage, on_action: ActionHandler) -> None: ...
 
+    async def tell(self, title: str, body: str) -> None:
+        """A plain message with no buttons (something failed that a person must know)."""
+
     async def close(self) -> None: ...

@@ -24,5 +24,9 @@ class ConsoleNotifier:
         stream = self._stream if self._stream is not None else sys.stdout
         print(prompt.console_line(), file=stream, flush=True)
 
+    async def tell(self, title: str, body: str) -> None:
+        stream = self._stream if self._stream is not None else sys.stdout
+        print(f"{title}: {body}", file=stream, flush=True)
+
     async def close(self) -> None:
         return None

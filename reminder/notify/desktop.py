@@ -121,6 +121,21 @@ class DesktopNotifierBackend:
             raise NotifierError(f"the notification server did not take the prompt{reason}")
         self._on_screen = notification.identifier
 
+    async def tell(self, title: str, body: str) -> None:
+        from desktop_notifier import Notification
+
+        notifier = self._client()
+        dispatched = asyncio.Event()
+        try:
+            await asyncio.wait_for(
+                notifier.send_notification(Notification(title, body, on_dispatched=dispatched.set)),
+                self._timeout,
+            )
+        except Exception as exc:  # includes the timeout
+            raise NotifierError(f"the notification server failed: {_describe(exc)}") from exc
+        if not dispatched.is_set():
+            raise NotifierError("the notification server did not take the message")
+
     async def _close_previous(self, notifier: Any) -> None:
         """Close the last prompt if it is still on screen, so the next one takes its place.
 

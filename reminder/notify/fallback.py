@@ -50,6 +50,19 @@ class FallbackNotifier:
         self.last_used = None
         log.error("no notifier could show the prompt: %s", prompt.console_line())
 
+    async def tell(self, title: str, body: str) -> None:
+        """A plain message through the first backend that manages it; never raises."""
+        for backend in self.backends:
+            try:
+                await asyncio.wait_for(backend.tell(title, body), self._timeout)
+            except (asyncio.TimeoutError, NotifierError) as exc:
+                log.warning("notifier %s could not show a message: %s", backend.name, exc)
+            except Exception:
+                log.exception("notifier %s failed unexpectedly", backend.name)
+            else:
+                return
+        log.error("no notifier could show: %s: %s", title, body)
+
     async def close(self) -> None:
         for backend in self.backends:
             try:

@@ -12,6 +12,7 @@ import asyncio
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +67,6 @@ class PlyerBackend:
 
     async def show(self, prompt: PromptMessage, on_action: ActionHandler) -> None:
         implementation = _default_implementation()
-        loop = asyncio.get_running_loop()
-
         picture = prompt.stretch.raster_picture
         # plyer passes app_icon on as the D-Bus icon on Linux; Windows would want an .ico.
         icon = str(picture) if picture is not None and sys.platform.startswith("linux") else ""
@@ -81,6 +80,18 @@ class PlyerBackend:
                 timeout=30,
             )
 
+        await self._run(call)
+
+    async def tell(self, title: str, body: str) -> None:
+        implementation = _default_implementation()
+
+        def call() -> None:
+            implementation.notify(title=title, message=body, app_name=self._app_name, timeout=30)
+
+        await self._run(call)
+
+    async def _run(self, call: Callable[[], None]) -> None:
+        loop = asyncio.get_running_loop()
         try:
             await asyncio.wait_for(loop.run_in_executor(None, call), self._timeout)
         except NotImplementedError as exc:

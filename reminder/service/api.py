@@ -46,3 +46,8 @@ class EngineHandle(Protocol):
     def request_stop(self) -> None:
         """Ask the service to stop (Quit in the tray)."""
         ...
+
+    def announce(self, title: str, body: str) -> None:
+        """Show a plain message (a notification, else the console): something a person
+        asked for failed and they would otherwise never know."""
+        ...

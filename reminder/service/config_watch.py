@@ -57,15 +57,30 @@ _IN_CLOEXEC = 0o2000000
 _EVENT = struct.Struct("iIII")  # wd, mask, cookie, len
 
 
-def folders_to_watch(paths: Iterable[Path]) -> set[Path]:
-    """The folders whose changes can change these paths (nearest existing ancestor)."""
-    folders = set()
+ANY_TOML = "*.toml"
+
+
+def folders_to_watch(paths: Iterable[Path]) -> dict[Path, set[str]]:
+    """For each folder to watch, the entry names in it whose changes matter.
+
+    A file: its own name in its folder. A folder: any `*.toml` in it (drop-ins) and
+    the folder itself in its parent (it may be removed or made). A path that does not
+    exist yet: the name of its first missing part, in the nearest existing ancestor,
+    so that nothing else in that ancestor (a log, say) wakes anyone.
+    """
+    wanted: dict[Path, set[str]] = {}
     for path in paths:
-        folder = path if path.is_dir() else path.parent
+        if path.is_dir():
+            wanted.setdefault(path, set()).add(ANY_TOML)
+        child, folder = path, path.parent
         while not folder.is_dir() and folder != folder.parent:
-            folder = folder.parent
-        folders.add(folder)
-    return folders
+            child, folder = folder, folder.parent
+        wanted.setdefault(folder, set()).add(child.name)
+    return wanted
+
+
+def _matters(names: set[str], name: str) -> bool:
+    return name in names or (ANY_TOML in names and name.endswith(".toml"))
 
 
 class ConfigWatcher:
@@ -76,6 +91,7 @@ class ConfigWatcher:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._fd: int | None = None
         self._watches: dict[int, Path] = {}
+        self._names: dict[Path, set[str]] = {}
         self._pending: asyncio.TimerHandle | None = None
         self._poll_task: asyncio.Task[None] | None = None
         self._paths: set[Path] = set()
@@ -143,12 +159,13 @@ class ConfigWatcher:
     def _rewatch(self) -> None:
         assert self._fd is not None
         wanted = folders_to_watch(self._paths)
+        self._names = wanted
         for wd, folder in list(self._watches.items()):
             if folder not in wanted:
                 self._rm(self._fd, wd)
                 del self._watches[wd]
         have = set(self._watches.values())
-        for folder in wanted - have:
+        for folder in set(wanted) - have:
             wd = self._add(self._fd, os.fsencode(folder), _MASK)
             if wd < 0:
                 log.info("cannot watch %s (errno %d)", folder, ctypes.get_errno())
@@ -162,17 +179,25 @@ class ConfigWatcher:
         except BlockingIOError:
             return
         offset = 0
-        structural = False
+        structural = relevant = False
         while offset + _EVENT.size <= len(data):
             wd, mask, _cookie, length = _EVENT.unpack_from(data, offset)
-            offset += _EVENT.size + length
-            if mask & (_IN_IGNORED | _IN_DELETE_SELF | _IN_MOVE_SELF | _IN_CREATE):
-                structural = True  # a folder came or went: what to watch may differ
-            if mask & _IN_IGNORED:
-                self._watches.pop(wd, None)
+            start = offset + _EVENT.size
+            name = data[start : start + length].rstrip(b"\0").decode(errors="replace")
+            offset = start + length
+            folder = self._watches.get(wd)
+            if mask & (_IN_IGNORED | _IN_DELETE_SELF | _IN_MOVE_SELF):
+                structural = relevant = True  # a watched folder went: what to watch differs
+                if mask & _IN_IGNORED:
+                    self._watches.pop(wd, None)
+                continue
+            if folder is not None and _matters(self._names.get(folder, set()), name):
+                relevant = True
+                structural = structural or bool(mask & (_IN_CREATE | _IN_MOVED_TO))
         if structural:
             self._rewatch()
-        self._soon()
+        if relevant:
+            self._soon()
 
     # --------------------------------------------------------------- poll
 

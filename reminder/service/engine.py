@@ -297,6 +297,15 @@ class Engine:
         if loop is not None and stopping is not None and not loop.is_closed():
             loop.call_soon_threadsafe(stopping.set)
 
+    def announce(self, title: str, body: str) -> None:
+        """Thread-safe: show a plain message through the notifier chain (and the log)."""
+        log.warning("%s: %s", title, body)
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
+        notifier = self.prompter.notifier
+        loop.call_soon_threadsafe(lambda: self._spawn(notifier.tell(title, body), "show a message"))
+
     def on_stopped(self, callback: Callable[[], None]) -> None:
         """Call `callback` (on the engine thread) once the engine has stopped."""
         self._stopped_callbacks.append(callback)
@@ -312,8 +321,9 @@ class Engine:
 
     # ------------------------------------------------------------ lifecycle
 
-    async def run(self) -> None:
-        """Run until `request_stop`; the caller owns the loop."""
+    async def run(self, on_ready: Callable[[], None] | None = None) -> None:
+        """Run until `request_stop`; the caller owns the loop. `on_ready` is called once
+        the engine answers on its control endpoint."""
         try:
             await self.start()
         except BaseException as error:
@@ -321,6 +331,8 @@ class Engine:
             await self.stop()
             raise
         self._ready.set_result(None)
+        if on_ready is not None:
+            on_ready()
         assert self._stopping is not None
         try:
             await self._stopping.wait()
@@ -614,11 +626,13 @@ class Engine:
 
     async def _open(self, address: str, what: str) -> None:
         """Open an address in the browser off the loop; say where it is when that fails."""
-        opened = await asyncio.to_thread(self.adapters.open_url, address)
+        try:
+            opened = await asyncio.to_thread(self.adapters.open_url, address)
+        except Exception as error:  # webbrowser raises for broken BROWSER settings
+            log.warning("the browser failed for %s: %s", what, error)
+            opened = False
         if not opened:
-            log.warning("no web browser could be started for %s; it is at %s", what, address)
-            if self.adapters.console is not None:
-                print(f"Open {what} yourself: {address}", file=self.adapters.console, flush=True)
+            self.announce(f"No web browser could open {what}", f"Open it yourself: {address}")
 
     # ------------------------------------------------------------- commands
 
@@ -721,7 +735,14 @@ class Engine:
                 "(a network share?); keeping the last good one"
             )
             return
-        self._config_problem = None
+        had_problem, self._config_problem = self._config_problem, None
+        same = (loaded.raw, loaded.locked, loaded.notes) == (
+            self.loaded.raw,
+            self.loaded.locked,
+            self.loaded.notes,
+        )
+        if same and catalog == self.prompter.catalog and not had_problem:
+            return  # an edit that changes nothing (a save without changes, a touch)
         for warning in loaded.warnings:
             log.warning("%s", warning)
         old = self.loaded.config

@@ -98,6 +98,16 @@ def _open_history() -> HistoryStore:
     return History(paths.history_file())
 
 
+def _loop_trouble(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """Errors nobody awaited (a D-Bus write after the bus went away, say): one log line,
+    with the traceback only in the debug log, never on the console."""
+    error = context.get("exception")
+    message = context.get("message", "error in the event loop")
+    log.warning("%s: %s", message, f"{type(error).__name__}: {error}" if error else "")
+    if error is not None:
+        log.debug("event loop error", exc_info=error)
+
+
 class SessionBus:
     """The one session-bus connection of the service, opened on the engine loop.
 
@@ -107,6 +117,7 @@ class SessionBus:
 
     def __init__(self) -> None:
         self.bus: Any = None
+        self._watch: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
         if not sys.platform.startswith("linux"):
@@ -117,10 +128,25 @@ class SessionBus:
             self.bus = await connect(session_bus_address(os.environ))
         except ConnectionError as error:
             log.info("no session bus: %s", error)
+            return
+        self._watch = asyncio.get_running_loop().create_task(self._said_goodbye(self.bus))
+
+    @staticmethod
+    async def _said_goodbye(bus: Any) -> None:
+        try:
+            await bus.wait_for_disconnect()
+        except Exception as error:  # the reason it ended; either way it is gone
+            log.debug("session bus ended: %r", error)
+        log.warning(
+            "the session bus went away: the tray icon, call detection and D-Bus activity "
+            "sources stop until the service is started again; prompts go on"
+        )
 
     def close(self) -> None:
         from reminder._dbus import disconnect
 
+        if self._watch is not None:
+            self._watch.cancel()
         disconnect(self.bus)
         self.bus = None
 
@@ -219,9 +245,11 @@ async def _serve(
     echo_console: bool,
     started: Callable[[Engine, SessionBus], Awaitable[Callable[[], Awaitable[None]]]] | None = None,
     on_engine: Callable[[Engine], None] | None = None,
+    announce: str | None = None,
 ) -> None:
     """The engine loop: open the session bus, run the engine (and `started`'s tray) until
     stopped, then close what `started` returned and the bus."""
+    asyncio.get_running_loop().set_exception_handler(_loop_trouble)
     session = SessionBus()
     await session.open()
     engine = build_engine(loaded, user_file=user_file, echo_console=echo_console, session=session)
@@ -232,8 +260,13 @@ async def _serve(
         for signum in STOP_SIGNALS:
             loop.add_signal_handler(signum, engine.request_stop)
     close_tray = await started(engine, session) if started is not None else None
+
+    def ready() -> None:
+        if announce is not None:
+            print(announce, flush=True)
+
     try:
-        await engine.run()
+        await engine.run(on_ready=ready)
     finally:
         if close_tray is not None:
             await close_tray()
@@ -264,14 +297,13 @@ def _run_on_one_loop(loaded: LoadedConfig, user_file: Path | None, *, with_sni: 
         return tray.close
 
     if with_sni:
-        print("sitting-reminder running in the tray; Quit from its menu or Ctrl-C.", flush=True)
+        announce = "sitting-reminder running in the tray; Quit from its menu or Ctrl-C."
     else:
         mode = "no tray" if has_desktop() else "no display: prompts are printed here"
-        print(f"sitting-reminder running ({mode}); Ctrl-C stops it.", flush=True)
+        announce = f"sitting-reminder running ({mode}); Ctrl-C stops it."
+    tray = start_sni if with_sni else None
     asyncio.run(
-        _serve(
-            loaded, user_file, echo_console=not with_sni, started=start_sni if with_sni else None
-        )
+        _serve(loaded, user_file, echo_console=not with_sni, started=tray, announce=announce)
     )
     print("sitting-reminder stopped.", flush=True)
     return 0
@@ -315,8 +347,14 @@ def _run_with_pystray(loaded: LoadedConfig, user_file: Path | None) -> int:
     app = TrayApp(engine, desktop_actions(engine, guide))
     _stop_on_signals(engine)
     engine.on_stopped(app.stop)
-    print("sitting-reminder running in the tray; Quit from its menu or Ctrl-C.", flush=True)
-    app.run()
+
+    def shown() -> None:
+        print("sitting-reminder running in the tray; Quit from its menu or Ctrl-C.", flush=True)
+
+    app.run(on_shown=shown)
+    if app.failure is not None and thread.is_alive():
+        print(f"sitting-reminder running without a tray icon ({app.failure}).", flush=True)
+        thread.join()  # until a signal stops the engine (a POSIX join wakes for signals)
     engine.request_stop()
     thread.join(5)
     if failure:
@@ -332,12 +370,16 @@ def _stop_on_signals(engine: Engine) -> None:
     starts, so the GLib handlers are installed from the running loop (idle_add).
     """
 
-    def stop(*_: object) -> bool:
-        engine.request_stop()
-        return True  # keep the GLib source: a second Ctrl-C is handled the same way
+    def stopper(signum: int) -> Callable[..., bool]:
+        def stop(*_: object) -> bool:
+            log.info("stopping on %s", signal.Signals(signum).name)
+            engine.request_stop()
+            return True  # keep the GLib source: a second Ctrl-C is handled the same way
+
+        return stop
 
     for signum in STOP_SIGNALS:
-        signal.signal(signum, lambda *_: engine.request_stop())
+        signal.signal(signum, lambda number, _frame: stopper(number)())
     try:
         from gi.repository import GLib
     except ImportError:
@@ -345,7 +387,7 @@ def _stop_on_signals(engine: Engine) -> None:
 
     def install() -> bool:
         for signum in STOP_SIGNALS:
-            GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, stop)
+            GLib.unix_signal_add(GLib.PRIORITY_HIGH, signum, stopper(signum))
         return False  # run once
 
     GLib.idle_add(install)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import os
 import subprocess
 import sys
 import threading
@@ -18,6 +19,9 @@ import webbrowser
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 from reminder.service.api import CommandResult, EngineHandle
 from reminder.tray.menu import Entry, OpenTarget
@@ -92,8 +96,11 @@ def in_background(what: str, work: Callable[[], object]) -> None:
     threading.Thread(target=guarded, name=what, daemon=True).start()
 
 
-def start_program(what: str, argv: Sequence[str]) -> None:
-    """Start `argv` (a window in its own process) and log it if it fails; returns at once."""
+def start_program(
+    what: str, argv: Sequence[str], tell: Callable[[str, str], None] | None = None
+) -> None:
+    """Start `argv` (a window in its own process); returns at once. When it fails, the
+    log and `tell` (a notification) say why, so the click is not lost in silence."""
 
     def run() -> None:
         with subprocess.Popen(
@@ -108,8 +115,51 @@ def start_program(what: str, argv: Sequence[str]) -> None:
         if proc.returncode != 0:
             last = (errors or "").strip().splitlines()[-1:] or ["no message"]
             log.warning("could not open %s (exit %s): %s", what, proc.returncode, last[0])
+            if tell is not None:
+                tell(f"Could not open {what}", last[0].removeprefix("sitting-reminder: error: "))
 
     in_background(f"open {what}", run)
+
+
+def _open_folder(folder: Path) -> bool:
+    """Open a folder in the desktop's file manager; True when that worked."""
+    if sys.platform == "win32":
+        try:
+            os.startfile(folder)  # type: ignore[attr-defined,unused-ignore]
+        except OSError:
+            return False
+        return True
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    try:
+        done = subprocess.run([opener, str(folder)], capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def open_address(what: str, address: str, tell: Callable[[str, str], None]) -> None:
+    """Open `address` in the browser, off the calling thread. When no browser starts: open
+    the page's folder (for a local page), and say where the page is (`tell`, the log)."""
+
+    def work() -> None:
+        try:
+            opened = webbrowser.open(address)
+        except Exception as error:  # webbrowser raises for broken BROWSER settings
+            log.warning("the browser failed for %s: %s", what, error)
+            opened = False
+        if opened:
+            return
+        title = f"No web browser could open {what}"
+        if address.startswith("file://"):
+            page = Path(url2pathname(urlparse(address).path))
+            if _open_folder(page.parent):
+                tell(title, f"Its folder is open instead; the page is {page.name}")
+                return
+            tell(title, f"Open it yourself: {page}")
+            return
+        tell(title, f"Open it yourself: {address}")
+
+    in_background(f"open {what}", work)
 
 
 def desktop_actions(
@@ -120,15 +170,13 @@ def desktop_actions(
 ) -> TrayActions:
     """The usual actions: the guide in the browser, `stats --open` and `settings` as processes."""
     return TrayActions(
-        open_guide=lambda: in_background(
-            "open the guide", lambda: webbrowser.open(guide_uri(None))
-        ),
-        open_professional=lambda: in_background(
-            "open the guide", lambda: webbrowser.open(guide_uri("professional"))
-        ),
+        open_guide=lambda: open_address("the guide", guide_uri(None), handle.announce),
+        open_professional=lambda: open_address("the guide", guide_uri("urgent"), handle.announce),
         open_weekly_report=lambda: start_program(
-            "the weekly report", [*program, "stats", "--open"]
+            "the weekly report", [*program, "stats", "--open"], handle.announce
         ),
-        open_settings=lambda: start_program("the settings window", [*program, "settings"]),
+        open_settings=lambda: start_program(
+            "the settings window", [*program, "settings"], handle.announce
+        ),
         quit=handle.request_stop,
     )

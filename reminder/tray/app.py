@@ -44,6 +44,26 @@ def _on_ui_thread(work: Callable[[], None]) -> None:
     work()
 
 
+def _keep_running_when_the_bus_goes() -> Any:
+    """Stop GLib from raising SIGTERM in this process when the session bus closes.
+
+    pystray's GTK backend takes GLib's shared session-bus connection, whose
+    exit-on-close is on by default: a crashed or restarted dbus-daemon would then
+    end the whole service. Setting it off on the shared connection first keeps the
+    service running. GLib keeps that connection only while someone holds it, so the
+    caller must keep the returned object (else pystray gets a fresh one, on again).
+    """
+    try:
+        from gi.repository import Gio
+
+        connection = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+        connection.set_exit_on_close(False)
+        return connection
+    except Exception as error:  # no session bus: nothing would close under us
+        log.debug("no session bus for GTK (%s)", error)
+        return None
+
+
 class TrayApp:
     """The tray icon, its tooltip and its menu for one running engine."""
 
@@ -60,11 +80,19 @@ class TrayApp:
         self._shown_entries: tuple[Entry, ...] | None = None
         self._shown_state: object = None
         self._shown_tooltip: str | None = None
+        self._on_shown: Callable[[], None] | None = None
+        self._session_bus: Any = None  # held: see _keep_running_when_the_bus_goes
+        self.failure: str | None = None  # why the icon could not be shown, if it could not
 
     # ------------------------------------------------------------- lifecycle
 
-    def run(self) -> None:
-        """Show the icon and block until `stop` is called (or Quit leads the engine to call it)."""
+    def run(self, on_shown: Callable[[], None] | None = None) -> None:
+        """Show the icon and block until `stop` is called (or Quit leads the engine to call it).
+
+        `on_shown` is called (on pystray's setup thread) once the icon is up. When the
+        icon cannot be shown at all, `run` returns with `failure` saying why.
+        """
+        self._on_shown = on_shown
         if self._stop_requested.is_set():
             return
         backend = self._backend
@@ -74,6 +102,8 @@ class TrayApp:
                 log.warning("no tray icon: %s", hint)
                 return
         self._pystray = load_pystray(backend)
+        if backend in ("gtk", "appindicator"):
+            self._session_bus = _keep_running_when_the_bus_goes()
         if backend == "gtk" and not xembed_tray_running():
             log.info("no system tray is running yet; the icon appears when one starts")
         # Listen first, then read: no snapshot falls between the two (early ones are
@@ -94,11 +124,24 @@ class TrayApp:
         def setup(icon: Any) -> None:
             icon.visible = True
             self._set_tooltip(self._shown_tooltip or "")
+            log.info("tray icon shown (pystray backend %s)", type(icon).__module__)
+            if self._on_shown is not None:
+                self._on_shown()
             if self._stop_requested.is_set():
                 icon.stop()
 
-        log.info("tray icon shown (pystray backend %s)", type(self._icon).__module__)
-        self._icon.run(setup=setup)
+        try:
+            self._icon.run(setup=setup)
+        except Exception as error:  # e.g. GTK or its session bus gone: run on without an icon
+            self.failure = f"{type(error).__name__}: {error}"
+            log.warning("the tray icon could not be shown (%s); running without it", error)
+            # pystray's setup thread waits for the loop to say it is ready, and is not a
+            # daemon: without this the process could never exit. `_mark_ready` is pystray's
+            # own (private) way to say it; tests/desktop/test_service_honesty.py fails (the
+            # service hangs at exit) if it goes away.
+            mark_ready = getattr(self._icon, "_mark_ready", None)
+            if callable(mark_ready):
+                mark_ready()
 
     def stop(self) -> None:
         """End `run` (safe from any thread, before or during `run`)."""
