@@ -22,6 +22,35 @@ _CONSOLE_FORMAT = "sitting-reminder: %(levelname)s: %(message)s"
 _OURS = "_sitting_reminder_handler"  # marks handlers this module added
 
 
+class _LogFile(RotatingFileHandler):
+    """The rotated log file, which says once when it cannot be written (a full disk)
+    instead of printing a traceback for every record, and says when it can again."""
+
+    failing = False
+    _failed_now = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._failed_now = False
+        super().emit(record)
+        if self.failing and not self._failed_now:
+            self.failing = False
+            print("sitting-reminder: the log can be written again", file=sys.stderr, flush=True)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        self._failed_now = True
+        if self.failing:
+            return
+        self.failing = True
+        error = sys.exc_info()[1]
+        reason = getattr(error, "strerror", None) or error or "unknown error"
+        print(
+            f"sitting-reminder: cannot write the log {self.baseFilename} ({reason}); "
+            "messages go to the console only until it can",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def setup_logging(verbose: int, *, console: bool = True) -> Path:
     """Configure the root logger once (a second call replaces our handlers) and return the log path.
 
@@ -42,7 +71,7 @@ def setup_logging(verbose: int, *, console: bool = True) -> Path:
     file_problem: str | None = None
     try:
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        file_handler = RotatingFileHandler(
+        file_handler = _LogFile(
             log_path, maxBytes=MAX_LOG_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8"
         )
     except OSError as error:

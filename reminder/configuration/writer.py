@@ -20,7 +20,7 @@ from reminder.atomic import write_text_atomically
 from reminder.configuration.keys import KEYS, validate
 from reminder.configuration.loader import Layer, check_table, read_layer
 from reminder.configuration.values import Invalid
-from reminder.errors import ConfigError, ConfigErrors, LockedKeyError, UsageError
+from reminder.errors import ConfigError, ConfigErrors, LockedKeyError, RuntimeFailure, UsageError
 from reminder.tomlfile import parse_toml_text
 
 NEW_FILE_COMMENT = "Sitting Reminder: your settings (see `sitting-reminder config show`)."
@@ -45,7 +45,8 @@ def set_user_values(
 
     Raises UsageError for a value the loader would refuse, LockedKeyError for a key
     in `locked` (key -> the managed file or policy that locked it), ConfigError when
-    the existing file is broken; in every case nothing is written. Returns the new text.
+    the existing file is broken, RuntimeFailure when the disk refuses the write; in
+    every case the file is left as it was. Returns the new text.
     """
     import tomlkit  # costs 3 MiB: only loaded when something is written
 
@@ -75,7 +76,12 @@ def set_user_values(
     after = check_table(Layer(user_file, "user"), data, text)
     if after.problems:  # pragma: no cover - every value was checked above
         raise ConfigError(str(user_file), f"the edit would break the file: {after.problems[0]}")
-    write_text_atomically(user_file, text)
+    try:
+        write_text_atomically(user_file, text)
+    except OSError as error:  # disk full, read-only: the old file is untouched
+        raise RuntimeFailure(
+            f"could not write {user_file}: {error.strerror or error}; it is unchanged"
+        ) from None
     return text
 
 
