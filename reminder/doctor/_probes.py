@@ -303,9 +303,14 @@ def _source(
     values: LayerValues, original: bool, cache: ManagedCache | None, now: datetime
 ) -> ConfigSource:
     layer = values.layer
-    where = str(layer.path)
-    managed_source = str(layer.source) if layer.source is not None else None
-    warnings = tuple(values.warnings)
+    entry = ConfigSource(
+        kind=layer.kind,
+        channel=layer.channel,
+        where=str(layer.path),
+        state="read",
+        managed_source=str(layer.source) if layer.source is not None else None,
+        warnings=tuple(values.warnings),
+    )
     if values.problems:
         first = values.problems[0]
         more = len(values.problems) - 1
@@ -313,29 +318,12 @@ def _source(
         if more:
             problem += f" (and {more} more: `sitting-reminder config validate` lists them)"
         state: SourceState = "missing" if isinstance(first, FileUnreachable) else "invalid"
-        return ConfigSource(
-            layer.kind, layer.channel, where, state, problem, None, None, managed_source, warnings
-        )
+        return replace(entry, state=state, problem=problem)
     if not original:  # a cached copy standing in for a source out of reach
-        age_s = None
         copy = cache.load(layer.source) if cache is not None and layer.source else None
-        if copy is not None:
-            age_s = int(copy.age(now).total_seconds())
-        detail = values.note or layer.label
-        return ConfigSource(
-            layer.kind,
-            layer.channel,
-            where,
-            "cached",
-            None,
-            detail,
-            age_s,
-            managed_source,
-            warnings,
-        )
-    return ConfigSource(
-        layer.kind, layer.channel, where, "read", None, None, None, managed_source, warnings
-    )
+        age_s = None if copy is None else int(copy.age(now).total_seconds())
+        return replace(entry, state="cached", detail=values.note or layer.label, age_s=age_s)
+    return entry
 
 
 def _absent_sources(

@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal, TypeAlias
 
+from reminder.configuration.cache import age_text
 from reminder.durations import human_duration
 
 SourceState = Literal["read", "cached", "missing", "invalid"]
@@ -278,8 +279,6 @@ def _source_name(source: ConfigSource) -> str:
 
 
 def _age(seconds: int | None) -> str:
-    from reminder.configuration.cache import age_text
-
     return "of unknown age" if seconds is None else f"{age_text(timedelta(seconds=seconds))} old"
 
 
@@ -658,7 +657,8 @@ def _configuration_lines(report: ConfigurationReport) -> list[str]:
         else:
             lines.append(f"{INFO}  {label}{where}: missing ({source.detail or 'optional'})")
         lines += [f"      warning: {warning}" for warning in source.warnings]
-    lines += [f"{INFO}  note: {note}" for note in report.notes]
+    shown = {source.detail for source in report.sources}
+    lines += [f"{INFO}  note: {note}" for note in report.notes if note not in shown]
     lines += [f"{INFO}  warning: {warning}" for warning in report.warnings]
     catalog = report.catalog
     if catalog is not None:
@@ -667,7 +667,6 @@ def _configuration_lines(report: ConfigurationReport) -> list[str]:
             lines.append(f"{OK}  stretch catalog {name}: {catalog.stretches} stretches in use")
         else:
             lines.append(f"{INFO}  stretch catalog {name}: {catalog.problem}")
-    lines.append(f"{INFO}  notifications.backend = {report.backend!r}".replace("'", '"'))
     return lines
 
 
@@ -702,7 +701,10 @@ def _tray_lines(report: TrayReport) -> list[str]:
         )
         if watcher.service_item_registered is not None:
             registered = "is" if watcher.service_item_registered else "is not"
-            lines.append(f"{INFO}  the running service's icon {registered} registered with it")
+            lines.append(
+                f"{_mark(watcher.service_item_registered)}  the running service's icon "
+                f"{registered} registered with it"
+            )
     else:
         lines.append(f"{INFO}  StatusNotifierWatcher: {report.reason or 'none on the session bus'}")
     if report.xembed is not None:
