@@ -57,8 +57,7 @@ EXIT_CODES_HELP = """exit codes:
   1  failure at run time
   2  usage or configuration error (a bad value, a locked setting, a command
      that would change nothing now)
-  3  no running service (status, snooze, pause, resume, break)
-  doctor: 0 all is well, 1 a problem was found (the last line names each)"""
+  3  no running service (status, snooze, pause, resume, break)"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -181,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     _with_config(stats)
 
     doctor = command("doctor", "one health report of this desk for IT and the help desk")
+    doctor.description = (
+        "One health report of this desk for IT and the help desk.\n"
+        "Exits 0 when all is well, 1 when not, with a last line naming each problem."
+    )
     _with_json(doctor, "the report")
     _with_config(doctor)
 
