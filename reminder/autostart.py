@@ -10,6 +10,10 @@ Windows: the `SittingReminder` value of HKCU\\...\\CurrentVersion\\Run.
 We only ever remove or overwrite what we wrote: our desktop entries carry a
 marker line, our LaunchAgent our label, our Run value our name. A foreign
 file in our place is reported and left alone.
+
+`autostart_state()` says which entry is in effect and whether it starts the
+service (for `autostart status` and `doctor`); a system-wide entry switched off
+with `Hidden=true` (or `X-GNOME-Autostart-enabled=false`) starts nothing.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import plistlib
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -50,6 +55,8 @@ def autostart(
     """
     if action not in ("enable", "disable", "status"):
         raise UsageError(f"autostart action must be enable, disable or status, got: {action!r}")
+    if action == "status":
+        return autostart_state(platform=platform, run_key=run_key).message
     system = platform or sys.platform
     argv = command or default_command()
     if system == "win32":
@@ -57,6 +64,30 @@ def autostart(
     if system == "darwin":
         return _macos(action, argv)
     return _xdg(action, argv)
+
+
+@dataclass(frozen=True)
+class AutostartState:
+    """Whether the service starts at login, and the entry that decides it."""
+
+    enabled: bool | None  # None: cannot tell (a LaunchAgent someone else wrote)
+    entry: str | None  # the file or registry value in effect; None when there is none
+    message: str  # what `autostart status` prints
+
+
+def autostart_state(
+    *, platform: str | None = None, run_key: RunKey | None = None
+) -> AutostartState:
+    """The autostart entry in effect for this user, read without changing anything.
+
+    Raises RuntimeFailure when an entry exists but cannot be read.
+    """
+    system = platform or sys.platform
+    if system == "win32":
+        return _windows_state(run_key or WinregRunKey())
+    if system == "darwin":
+        return _macos_state()
+    return _xdg_state()
 
 
 def default_command() -> list[str]:
@@ -133,18 +164,31 @@ def desktop_exec(argv: list[str]) -> str:
     return " ".join(words).replace("\\", "\\\\")
 
 
+_OFF_SWITCHES = ("Hidden=true", "X-GNOME-Autostart-enabled=false")
+
+
 def _read_entry(path: Path) -> tuple[bool, bool] | None:
     """(written by us, enabled) for the entry at `path`, or None when there is none."""
+    lines = _entry_lines(path)
+    if lines is None:
+        return None
+    return DESKTOP_MARKER in lines, _off_switch(lines) is None
+
+
+def _entry_lines(path: Path) -> set[str] | None:
+    """The lines of a desktop entry, without spaces; None when there is no file."""
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return None
     except OSError as error:
         raise RuntimeFailure(f"cannot read {path}: {error.strerror or error}") from None
-    lines = {line.strip().replace(" ", "") for line in text.splitlines()}
-    ours = DESKTOP_MARKER in lines
-    enabled = "Hidden=true" not in lines and "X-GNOME-Autostart-enabled=false" not in lines
-    return ours, enabled
+    return {line.strip().replace(" ", "") for line in text.splitlines()}
+
+
+def _off_switch(lines: set[str]) -> str | None:
+    """The line that switches an entry off ("Hidden=true"), or None when it is on."""
+    return next((switch for switch in _OFF_SWITCHES if switch in lines), None)
 
 
 def _foreign(path: Path, what: str) -> RuntimeFailure:
@@ -154,22 +198,34 @@ def _foreign(path: Path, what: str) -> RuntimeFailure:
     )
 
 
+def _xdg_state() -> AutostartState:
+    entry = _xdg_user_entry()
+    system = _xdg_system_entry()
+    found = _read_entry(entry)
+    if found is None:
+        if system is None:
+            return AutostartState(False, None, f"disabled (no {entry})")
+        switch = _off_switch(_entry_lines(system) or set())
+        if switch is not None:
+            return AutostartState(
+                False, str(system), f"disabled for all users by {system} ({switch})"
+            )
+        return AutostartState(True, str(system), f"enabled for all users by {system}")
+    ours, enabled = found
+    state = "enabled" if enabled else "disabled"
+    if not ours:
+        message = f"{state} by {entry} (not written by sitting-reminder)"
+    elif not enabled and system is not None:
+        message = f"disabled: {entry} hides the system-wide {system}"
+    else:
+        message = f"{state}: {entry}"
+    return AutostartState(enabled, str(entry), message)
+
+
 def _xdg(action: Action, argv: list[str]) -> str:
     entry = _xdg_user_entry()
     system = _xdg_system_entry()
     found = _read_entry(entry)
-    if action == "status":
-        if found is None:
-            if system is not None:
-                return f"enabled for all users by {system}"
-            return f"disabled (no {entry})"
-        ours, enabled = found
-        state = "enabled" if enabled else "disabled"
-        if not ours:
-            return f"{state} by {entry} (not written by sitting-reminder)"
-        if not enabled and system is not None:
-            return f"disabled: {entry} hides the system-wide {system}"
-        return f"{state}: {entry}"
     if found is not None and not found[0]:
         raise _foreign(entry, "change autostart")
     if action == "enable":
@@ -213,18 +269,29 @@ def _agent_is_ours(path: Path) -> bool | None:
     return isinstance(data, dict) and data.get("Label") == LAUNCH_AGENT_LABEL
 
 
+def _system_launch_agent() -> Path:
+    return Path("/Library/LaunchAgents") / f"{LAUNCH_AGENT_LABEL}.plist"
+
+
+def _macos_state() -> AutostartState:
+    agent = _launch_agent_path()
+    system = _system_launch_agent()
+    ours = _agent_is_ours(agent)
+    if ours is None:
+        if system.is_file():
+            return AutostartState(True, str(system), f"enabled for all users by {system}")
+        return AutostartState(False, None, f"disabled (no {agent})")
+    if not ours:
+        return AutostartState(
+            None, str(agent), f"unknown: {agent} was not written by sitting-reminder"
+        )
+    return AutostartState(True, str(agent), f"enabled: {agent}")
+
+
 def _macos(action: Action, argv: list[str]) -> str:
     agent = _launch_agent_path()
-    system = Path("/Library/LaunchAgents") / f"{LAUNCH_AGENT_LABEL}.plist"
+    system = _system_launch_agent()
     ours = _agent_is_ours(agent)
-    if action == "status":
-        if ours is None:
-            if system.is_file():
-                return f"enabled for all users by {system}"
-            return f"disabled (no {agent})"
-        if not ours:
-            return f"unknown: {agent} was not written by sitting-reminder"
-        return f"enabled: {agent}"
     if ours is False:
         raise _foreign(agent, "change autostart")
     if action == "enable":
@@ -300,11 +367,17 @@ class WinregRunKey:
             winreg.DeleteValue(key, name)
 
 
+def _windows_state(run_key: RunKey) -> AutostartState:
+    where = f"{run_key.location}\\{RUN_VALUE_NAME}"
+    current = run_key.get(RUN_VALUE_NAME)
+    if current:
+        return AutostartState(True, where, f"enabled: {where} = {current}")
+    return AutostartState(False, None, f"disabled (no {where})")
+
+
 def _windows(action: Action, argv: list[str], run_key: RunKey) -> str:
     where = f"{run_key.location}\\{RUN_VALUE_NAME}"
     current = run_key.get(RUN_VALUE_NAME)
-    if action == "status":
-        return f"enabled: {where} = {current}" if current else f"disabled (no {where})"
     if action == "enable":
         command_line = subprocess.list2cmdline(argv)
         run_key.set(RUN_VALUE_NAME, command_line)

@@ -48,7 +48,7 @@ PROG = "sitting-reminder"
 LIMIT_KEY = "reminders.sitting_limit"
 COMMANDS = (
     "run", "status", "snooze", "pause", "resume", "break", "interval",
-    "config", "plan", "guide", "stats", "autostart",
+    "config", "plan", "guide", "stats", "doctor", "autostart",
 )  # fmt: skip
 
 
@@ -178,6 +178,14 @@ def build_parser() -> argparse.ArgumentParser:
     shown.add_argument("--html", type=Path, metavar="FILE", help="write the report page to FILE")
     shown.add_argument("--open", action="store_true", help="open the report page in a browser")
     _with_config(stats)
+
+    doctor = command("doctor", "one health report of this desk for IT and the help desk")
+    doctor.description = (
+        "One health report of this desk for IT and the help desk.\n"
+        "Exits 0 when all is well, 1 when not, with a last line naming each problem."
+    )
+    _with_json(doctor, "the report")
+    _with_config(doctor)
 
     autostart = command("autostart", "start the service when you log in")
     autostart.add_argument(
@@ -560,6 +568,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Exit 0 when all is well, 1 with a summary line naming every problem found."""
+    from reminder.doctor import run_doctor
+
+    return run_doctor(args.config, as_json=args.json)
+
+
 def cmd_autostart(args: argparse.Namespace) -> int:
     from reminder.autostart import autostart
 
@@ -579,6 +594,7 @@ HANDLERS = {
     "plan": cmd_plan,
     "guide": cmd_guide,
     "stats": cmd_stats,
+    "doctor": cmd_doctor,
     "autostart": cmd_autostart,
 }
 
