@@ -1,14 +1,19 @@
 # Both README commands do their own set-up: a virtualenv in .venv, the
-# package and its dependencies, and (as root) the Debian desktop packages.
+# package and its dependencies, and (as root) the Debian packages they need.
+# `make run` installs only what the service needs; `make test` adds the test tools.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+RUN_STAMP := $(VENV)/.run-installed
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit desktop-deps bench soak clean
+.PHONY: run test lint typecheck unit desktop-deps run-deps bench soak clean
 
-run: $(STAMP)
+run: run-deps $(RUN_STAMP)
 	$(VENV)/bin/sitting-reminder run $(ARGS)
+
+run-deps:
+	@scripts/run-deps
 
 test: desktop-deps $(STAMP) lint typecheck
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -41,16 +46,22 @@ soak: desktop-deps $(STAMP)
 deb:
 	@scripts/build-deb
 
-$(STAMP): pyproject.toml
+# The service alone: its dependencies, and the GTK tray for XEmbed-only desktops
+# (PyGObject) where Debian's -dev packages are present to build it.
+$(RUN_STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	@# The GTK tray (PyGObject) builds only where Debian's -dev packages are present.
 	if pkg-config --exists gobject-introspection-1.0 cairo 2>/dev/null; then \
-		$(PY) -m pip install -q -e '.[dev,tray]'; \
+		$(PY) -m pip install -q -e '.[tray]'; \
 	else \
-		echo "note: PyGObject not built (no libgirepository1.0-dev); the tray menu needs it, see README"; \
-		$(PY) -m pip install -q -e '.[dev]'; \
+		echo "note: PyGObject not built (no libgirepository1.0-dev): only XEmbed-only trays need it, see README"; \
+		$(PY) -m pip install -q -e .; \
 	fi
+	@touch $(RUN_STAMP)
+
+# ... and the test tools (pytest, hypothesis, mypy, ruff).
+$(STAMP): $(RUN_STAMP) pyproject.toml
+	$(PY) -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
 clean:

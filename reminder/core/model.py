@@ -198,6 +198,7 @@ class Status:
     refusals: Mapping[RefusableCommand, str] = field(default_factory=dict)
     locked: Mapping[str, str] = field(default_factory=dict)  # key -> who locked it (origin)
     notes: tuple[str, ...] = ()  # how the configuration was read ("managed file from cache ...")
+    guide_url: str = ""  # guide.url: where the guide items point ("" = the offline page)
 
     def clock(self, moment: datetime) -> str:
         """`moment` as this snapshot's user reads it ("10:42", "Wed 09:00 Asia/Tokyo")."""

@@ -605,9 +605,9 @@ class Engine:
         elif action is PromptAction.SNOOZE:
             self._submit_logged(Snooze(), "Snooze")
         elif action is PromptAction.GUIDE:
-            uri = self.adapters.guide_uri(None, self.loaded.config.guide.url)
+            uri = self.adapters.guide_uri(None, self.status().guide_url)  # the snapshot's
             self._require_loop().call_soon_threadsafe(
-                self._spawn, self._open(uri, "the guide"), "open the guide"
+                lambda: self._spawn(self._open(uri, "the guide"), "open the guide")
             )
 
     def _submit_logged(self, command: Command, button: str) -> None:
@@ -820,6 +820,7 @@ class Engine:
             call_detection=tuple(self.calls.names) if self.calls else (),
             locked=dict(self.loaded.locked),
             notes=self.loaded.notes,
+            guide_url=config.guide.url,
         )
         refusals: dict[RefusableCommand, str] = {}
         commands: dict[RefusableCommand, Command] = {

@@ -288,7 +288,7 @@ def _run_on_one_loop(loaded: LoadedConfig, user_file: Path | None, *, with_sni: 
                 return None
 
             return nothing
-        guide = lambda anchor: _guide_uri(anchor, engine.loaded.config.guide.url)  # noqa: E731
+        guide = lambda anchor: _guide_uri(anchor, engine.status().guide_url)  # noqa: E731
         tray = SniTray(bus, engine, desktop_actions(engine, guide))
         try:
             await tray.start()
@@ -343,7 +343,7 @@ def _run_with_pystray(loaded: LoadedConfig, user_file: Path | None) -> int:
         thread.join(2)
         raise failure[0] if failure else RuntimeError("the engine did not start") from None
 
-    guide = lambda anchor: _guide_uri(anchor, engine.loaded.config.guide.url)  # noqa: E731
+    guide = lambda anchor: _guide_uri(anchor, engine.status().guide_url)  # noqa: E731
     app = TrayApp(engine, desktop_actions(engine, guide))
     _stop_on_signals(engine)
     engine.on_stopped(app.stop)
