@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from reminder import __version__, paths
-from reminder.configuration.keys import validate
 from reminder.configuration.loader import (
     DEFAULT_ORIGIN,
     Layer,
@@ -30,8 +29,6 @@ from reminder.configuration.loader import (
     origin_of,
     problems_of,
 )
-from reminder.configuration.values import Invalid
-from reminder.configuration.writer import check_user_value
 from reminder.durations import format_duration, human_duration, parse_duration
 from reminder.errors import (
     EXIT_OK,
@@ -214,20 +211,17 @@ def _iso_date(text: str) -> date:
 
 
 def _sitting_limit_arg(text: str) -> str:
-    """`interval`'s value, checked exactly as the loader checks reminders.sitting_limit."""
-    check_user_value(LIMIT_KEY, text)
-    return format_duration(parse_duration(text))
+    """`interval`'s value, checked exactly as the loader (and the service) check it."""
+    from reminder.service.requests import sitting_limit
+
+    return format_duration(sitting_limit(text))
 
 
 def _snooze_arg(text: str) -> str:
-    """`snooze`'s value, checked as every entry of reminders.snooze_options is."""
-    try:
-        validate("reminders.snooze_options", [text])
-    except Invalid as error:
-        raise UsageError(
-            f"cannot snooze for that: expected {error.expected}, found {error.found}"
-        ) from None
-    return format_duration(parse_duration(text))
+    """`snooze`'s value, checked as the service checks it (as any snooze option)."""
+    from reminder.service.requests import snooze_length
+
+    return format_duration(snooze_length(text))
 
 
 # ---------------------------------------------------------------- commands
