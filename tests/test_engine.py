@@ -340,8 +340,10 @@ def test_snooze_and_break_while_paused_are_refused_and_not_counted(tmp_path: Pat
             result = await h.engine.handle_command(command)
             assert result.exit_code == 2
             assert result.error is not None
-            assert result.error.startswith("paused until Wed 09:00: cannot ")
-            assert "`sitting-reminder resume` first" in result.error
+            assert result.error in (
+                "paused until Wed 09:00: nothing to snooze; `sitting-reminder resume` first",
+                "paused until Wed 09:00: no sitting spell to end; `sitting-reminder resume` first",
+            )
         await h.settle()
         assert h.engine.status().today is not None
         assert h.engine.status().today.snoozes == 0
@@ -369,15 +371,18 @@ def test_snooze_outside_work_hours_is_refused_saying_when_tracking_resumes(
 def test_times_are_shown_in_the_configured_zone_and_say_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """timezone = Asia/Tokyo on a Berlin computer: `pause --until 20:00` is 20:00 Tokyo."""
+    """timezone = Asia/Tokyo on a Berlin computer: `pause --until 10:00` is 10:00 Tokyo
+    (at 18:00 Tokyo time, after work, so tomorrow's: past the 09:00 start it pauses)."""
     monkeypatch.setenv("TZ", "Europe/Berlin")
     time.tzset()
 
     async def body(h: Harness) -> None:
-        answer = await h.engine.handle_request({"cmd": "pause", "arg": "20:00"})
+        answer = await h.engine.handle_request({"cmd": "pause", "arg": "10:00"})
         assert answer["ok"], answer
-        assert answer["message"] == "paused until 20:00 Asia/Tokyo"  # 12:00 in Berlin
-        assert answer["status"]["paused_until"] == "2026-12-01T11:00:00+00:00"
+        assert answer["message"] == "paused until Wed 10:00 Asia/Tokyo"  # 02:00 in Berlin
+        assert answer["status"]["paused_until"] == "2026-12-02T01:00:00+00:00"
+        refused = await h.engine.handle_request({"cmd": "snooze"})
+        assert refused["error"].startswith("paused until Wed 10:00 Asia/Tokyo: ")
 
     try:
         run(body, tmp_path, zone="Asia/Tokyo")

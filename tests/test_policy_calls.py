@@ -297,3 +297,17 @@ def test_idle_threshold_is_the_next_moment_for_a_source_that_must_be_asked() -> 
     assert announced.wake_at == berlin("09:50")  # the prompt: nothing else needs asking
     away = drive(config, state, Observation(idle_for=6 * MIN), berlin("09:10"), Polling(idle=True))
     assert away.wake_at == berlin("09:10") + 15 * SEC  # away: notice the return
+
+
+def test_a_pause_after_work_that_ends_before_work_resumes_is_refused() -> None:
+    """At 19:00 nothing is tracked until 09:00 tomorrow: pausing until then stops nothing."""
+    config = make_config()
+    evening = berlin("19:00")
+    for until in ("next_work_day", "tomorrow"):
+        refused = refusal(config, PolicyState(), Pause(until), evening)  # type: ignore[arg-type]
+        assert refused is not None and refused.reason == "off_hours"
+        assert refused.until == berlin("09:00", "2026-12-02")
+    longer = Pause(berlin("12:00", "2026-12-03"))
+    assert refusal(config, PolicyState(), longer, evening) is None
+    lunch = berlin("12:30")
+    assert refusal(config, PolicyState(), Pause("next_work_day"), lunch) is None

@@ -36,6 +36,8 @@ from reminder.core.policy import (
     apply_command,
     next_change,
     next_prompt_at,
+    refusal,
+    resolve_pause_until,
     spell_state,
     tick,
 )
@@ -319,10 +321,15 @@ def test_a_pause_counts_no_sitting_from_before_its_end() -> None:
 def test_pause_targets_resolve_to_the_right_instant(
     now: datetime, days_off: tuple[date, ...], target: str, expected: datetime
 ) -> None:
-    desk = Desk(make_config(days_off=days_off))
+    config = make_config(days_off=days_off)
+    assert resolve_pause_until(config, target, now.astimezone(UTC)) == expected
+    desk = Desk(config)
     actions = desk.command(Pause(target), now)  # type: ignore[arg-type]
-    assert actions == (Paused(expected.astimezone(UTC)),)
-    assert desk.state.paused_until == expected
+    if refusal(config, PolicyState(), Pause(target), now) is None:  # type: ignore[arg-type]
+        assert actions == (Paused(expected.astimezone(UTC)),)
+        assert desk.state.paused_until == expected
+    else:  # outside work hours, a pause that ends when work resumes anyway stops nothing
+        assert actions == () and desk.state.paused_until is None
 
 
 def test_pause_until_tomorrow_means_no_prompt_for_the_rest_of_the_day() -> None:

@@ -198,6 +198,7 @@ class Status:
     refusals: Mapping[RefusableCommand, str] = field(default_factory=dict)
     locked: Mapping[str, str] = field(default_factory=dict)  # key -> who locked it (origin)
     notes: tuple[str, ...] = ()  # how the configuration was read ("managed file from cache ...")
+    day_off: bool = False  # today (in schedule.timezone) is one of schedule.days_off
     guide_url: str = ""  # guide.url: where the guide items point ("" = the offline page)
 
     def clock(self, moment: datetime) -> str:
@@ -218,6 +219,7 @@ class Status:
             "snoozed_until": _iso(self.snoozed_until),
             "paused_until": _iso(self.paused_until),
             "tracking_resumes_at": _iso(self.tracking_resumes_at),
+            "day_off": self.day_off,
             "sitting_limit_s": int(self.sitting_limit.total_seconds()),
             "activity_detection": self.activity_detection,
             "held_for": self.held_for,
@@ -248,7 +250,7 @@ class Status:
         elif state is SpellState.PAUSED and self.paused_until:
             text = f"paused until {self.clock(self.paused_until)}"
         elif state is SpellState.OFF_HOURS:
-            text = "outside work hours"
+            text = "today is a day off" if self.day_off else "outside work hours"
             if self.tracking_resumes_at is not None:
                 text += f"; tracking resumes {self.clock(self.tracking_resumes_at)}"
         elif state is SpellState.ON_BREAK:

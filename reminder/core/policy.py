@@ -477,8 +477,9 @@ def refusal(config: Config, state: PolicyState, command: Command, now: datetime)
     """None when `command` would change something now; else why it would not.
 
     A snooze or "I moved" while paused, outside work hours or on a day off would
-    do nothing (nothing is tracked then); a resume with nothing snoozed or paused
-    neither. The shell refuses such commands (exit 2) with the reason.
+    do nothing (nothing is tracked then); nor would a resume with nothing snoozed
+    or paused, or, outside work hours, a pause that ends before work starts again.
+    The shell refuses such commands (exit 2) with the reason.
     """
     paused = state.paused_until is not None and now < state.paused_until
     if isinstance(command, (Snooze, TakeBreak)):
@@ -492,6 +493,13 @@ def refusal(config: Config, state: PolicyState, command: Command, now: datetime)
         snoozed = state.snoozed_until is not None and now < state.snoozed_until
         if not paused and not snoozed:
             return Refusal("nothing_to_resume")
+    if isinstance(command, Pause) and not paused and work_span_at(config.schedule, now) is None:
+        # Outside work hours a pause that ends before work starts again stops nothing.
+        resumes = next_work_start(config.schedule, now)
+        until = resolve_pause_until(config, command.until, now)
+        if resumes is not None and until <= resumes:
+            day_off = local_day(config.schedule, now) in config.schedule.days_off
+            return Refusal("day_off" if day_off else "off_hours", resumes)
     return None
 
 

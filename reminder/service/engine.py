@@ -52,6 +52,7 @@ from reminder.core import policy
 from reminder.core.model import (
     Command,
     DayStats,
+    Pause,
     PromptAction,
     RefusableCommand,
     Resume,
@@ -821,11 +822,13 @@ class Engine:
             locked=dict(self.loaded.locked),
             notes=self.loaded.notes,
             guide_url=config.guide.url,
+            day_off=local_day(config.schedule, now) in config.schedule.days_off,
         )
         refusals: dict[RefusableCommand, str] = {}
         commands: dict[RefusableCommand, Command] = {
             "snooze": Snooze(),
             "break": TakeBreak(),
+            "pause": Pause("next_work_day"),
             "resume": Resume(),
         }
         for name, command in commands.items():

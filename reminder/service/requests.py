@@ -103,26 +103,25 @@ def next_local_time(config: Config, hhmm: str, now: datetime) -> datetime:
 # ------------------------------------------------------------------- wording
 
 
-_VERBS: dict[RefusableCommand, str] = {
-    "snooze": "snooze",
-    "break": "start a fresh sitting spell",
-    "pause": "pause",
-    "resume": "resume",
+_NOTHING: dict[RefusableCommand, str] = {
+    "snooze": "nothing to snooze",
+    "break": "no sitting spell to end",
+    "pause": "nothing to pause",
+    "resume": "nothing to resume",
 }
 
 
 def refusal_text(command: RefusableCommand, refused: Refusal, status: Status) -> str:
     """Why `command` would do nothing now, and what to do instead."""
-    verb = _VERBS[command]
+    nothing = _NOTHING[command]
     until = status.clock(refused.until) if refused.until is not None else None
     if refused.reason == "paused":
-        return f"paused until {until}: cannot {verb}; `sitting-reminder resume` first"
+        return f"paused until {until}: {nothing}; `sitting-reminder resume` first"
+    when = f"; tracking resumes {until}" if until else ""
     if refused.reason == "day_off":
-        when = f"; tracking resumes {until}" if until else ""
-        return f"today is a day off, nothing is tracked: nothing to {verb}{when}"
+        return f"today is a day off, nothing is tracked: {nothing}{when}"
     if refused.reason == "off_hours":
-        when = f"; tracking resumes {until}" if until else ""
-        return f"outside work hours, nothing is tracked: nothing to {verb}{when}"
+        return f"outside work hours, nothing is tracked: {nothing}{when}"
     return "not snoozed or paused: there is nothing to resume"
 
 
