@@ -48,7 +48,7 @@ PROG = "sitting-reminder"
 LIMIT_KEY = "reminders.sitting_limit"
 COMMANDS = (
     "run", "status", "snooze", "pause", "resume", "break", "interval",
-    "config", "plan", "guide", "stats", "autostart",
+    "config", "plan", "guide", "stats", "settings", "autostart",
 )  # fmt: skip
 
 
@@ -178,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     shown.add_argument("--html", type=Path, metavar="FILE", help="write the report page to FILE")
     shown.add_argument("--open", action="store_true", help="open the report page in a browser")
     _with_config(stats)
+
+    settings = command("settings", "open the settings window (its own process)")
+    _with_config(settings)
 
     autostart = command("autostart", "start the service when you log in")
     autostart.add_argument(
@@ -560,6 +563,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    """The settings window, in this process (never the service's): Tk loads only here."""
+    from reminder.settings import open_settings
+
+    return open_settings(args.config)
+
+
 def cmd_autostart(args: argparse.Namespace) -> int:
     from reminder.autostart import autostart
 
@@ -579,6 +589,7 @@ HANDLERS = {
     "plan": cmd_plan,
     "guide": cmd_guide,
     "stats": cmd_stats,
+    "settings": cmd_settings,
     "autostart": cmd_autostart,
 }
 
