@@ -416,3 +416,17 @@ def test_a_window_that_crashed_leaves_nothing_in_the_way(tmp_path: Path) -> None
     claimed = _instance.claim(places)
     assert claimed is not None
     claimed.release()
+
+
+def test_a_runtime_folder_too_deep_for_a_socket_still_has_one_window(tmp_path: Path) -> None:
+    deep = tmp_path / ("a-very-long-folder-name-" * 4) / "runtime"
+    places = _instance.Places.default(deep)
+    assert places.abstract and "sitting-reminder-settings" in places.address
+    assert _instance.Places.default(tmp_path / "other").address != places.address
+    first = _instance.claim(places)
+    assert first is not None
+    try:
+        assert _instance.claim(places) is None
+        assert _instance.ask_to_raise(places)
+    finally:
+        first.release()

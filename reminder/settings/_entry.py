@@ -149,8 +149,8 @@ def _say_broken(root: tkinter.Tk, error: ConfigError) -> None:
     root.withdraw()
     messagebox.showerror(
         "Sitting Reminder settings",
-        "The settings cannot be shown: a configuration file has a mistake.\n\n"
-        f"{error}\n\nCorrect it, then open the settings again.",
+        "A configuration file has a mistake, so the settings cannot be shown.",
+        detail=f"{error}\n\nCorrect it, then open the settings again.",
         parent=root,
     )
     root.destroy()

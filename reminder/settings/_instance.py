@@ -5,7 +5,8 @@ folder for as long as it is open (`fcntl.flock` on Unix, `msvcrt.locking` on Win
 The OS drops the lock when the process ends, however it ends, so a crash leaves
 nothing stale behind. Beside it the window listens on a channel through
 `multiprocessing.connection`: a Unix socket `sitting-reminder-settings.sock` in the
-same user-only folder, a named pipe on Windows. A second `settings` that cannot take
+same user-only folder (in Linux's abstract namespace when that folder's path is too
+long for a socket), a named pipe on Windows. A second `settings` that cannot take
 the lock connects, sends "raise" and exits; the window brings itself to the front.
 
 Threading: `Claimed` accepts connections on a daemon thread and queues what they ask;
@@ -16,6 +17,7 @@ thread-safe). The Windows path (msvcrt, the named pipe) is untested here: no Win
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import queue
 import sys
@@ -33,6 +35,7 @@ RAISE = "raise"
 RAISED = "raised"
 CONNECT_PATIENCE_S = 3.0  # the window may hold the lock a moment before it listens
 ANSWER_TIMEOUT_S = 5.0
+MAX_SOCKET_PATH = 100  # sockaddr_un holds 108 bytes on Linux, 104 on macOS
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,21 @@ class Places:
     @classmethod
     def default(cls, folder: Path | None = None) -> Places:
         folder = folder or paths.runtime_dir()
+        lock = folder / f"{NAME}.lock"
         if sys.platform == "win32":
             user = os.environ.get("USERNAME", "user")
-            return cls(folder / f"{NAME}.lock", rf"\\.\pipe\{NAME}-{user}", "AF_PIPE")
-        return cls(folder / f"{NAME}.lock", str(folder / f"{NAME}.sock"), "AF_UNIX")
+            return cls(lock, rf"\\.\pipe\{NAME}-{user}", "AF_PIPE")
+        socket_path = str(folder / f"{NAME}.sock")
+        if len(os.fsencode(socket_path)) > MAX_SOCKET_PATH and sys.platform.startswith("linux"):
+            # A folder too deep for a socket path (108 bytes): Linux's abstract namespace,
+            # named after the folder so that two sessions never share it.
+            digest = hashlib.sha256(os.fsencode(folder)).hexdigest()[:16]
+            socket_path = f"\0{NAME}-{os.getuid()}-{digest}"
+        return cls(lock, socket_path, "AF_UNIX")
+
+    @property
+    def abstract(self) -> bool:
+        return self.address.startswith("\0")
 
 
 class Claimed:
@@ -59,7 +73,7 @@ class Claimed:
         self.places = places
         self._lock_file = lock_file
         self._requests: queue.SimpleQueue[str] = queue.SimpleQueue()
-        if places.family == "AF_UNIX":
+        if places.family == "AF_UNIX" and not places.abstract:
             with contextlib.suppress(FileNotFoundError):  # left by a window that crashed
                 os.unlink(places.address)
         self._listener = Listener(places.address, family=places.family)

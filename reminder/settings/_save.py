@@ -20,7 +20,7 @@ from typing import Any
 from reminder import paths
 from reminder.configuration.keys import KEYS
 from reminder.errors import NoServiceError, ReminderError, RuntimeFailure
-from reminder.settings.form import describe_change
+from reminder.settings.form import describe_change, shown_path
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def save(
             )
         written = tuple(changes)
         described = "; ".join(describe_change(KEYS[key], value) for key, value in changes.items())
-        lines.append(f"Saved to {target}: {described}.")
+        lines.append(f"Saved to {shown_path(target)}: {described}.")
     if autostart_to is not None:
         from reminder.autostart import autostart
 
@@ -120,16 +120,27 @@ class AutostartState:
 
     enabled: bool | None  # None: cannot be told (a file we did not write is in the way ...)
     text: str
+    plain: bool = True  # the user's own entry or none: the check box says it all
+
+    @property
+    def note(self) -> str:
+        """What to say under the check box: nothing when the box says it all."""
+        return "" if self.plain else self.text
 
 
 def read_autostart() -> AutostartState:
-    """`autostart status`, read as on or off: its answer starts with "enabled" or "disabled"."""
+    """`autostart status`, read as on or off: its answer starts with "enabled" or "disabled".
+
+    Said under the check box only when it is more than on or off: IT's entry for all
+    users, the user's entry hiding it, or a file in the way that was not written here.
+    """
     from reminder.autostart import autostart
 
     try:
         text = autostart("status")
     except (ReminderError, OSError) as error:
-        return AutostartState(None, str(error))
+        return AutostartState(None, str(error), plain=False)
     if "not written by sitting-reminder" in text:
-        return AutostartState(None, _sentence(text))  # enabling or disabling would be refused
-    return AutostartState(text.startswith("enabled"), _sentence(text))
+        return AutostartState(None, _sentence(text), plain=False)  # enable/disable are refused
+    plain = "system-wide" not in text and "all users" not in text
+    return AutostartState(text.startswith("enabled"), _sentence(text), plain=plain)

@@ -36,6 +36,9 @@ from reminder.settings._save import AutostartState, Saved, save
 from reminder.settings.form import (
     AUTOSTART_HELP,
     AUTOSTART_LABEL,
+    HELP_COLOUR,
+    LOCK_COLOUR,
+    PROBLEM_COLOUR,
     WINDOW_TITLE,
     Control,
     Field,
@@ -45,14 +48,12 @@ from reminder.settings.form import (
     check,
     echo,
     review,
+    shown_path,
 )
 
 HELP_WRAP_PX = 600
 POLL_MS = 250  # raise requests from a second `settings`
 SAVE_POLL_MS = 50
-PROBLEM_COLOUR = "#b00020"
-LOCK_COLOUR = "#1f4e79"
-HELP_COLOUR = "#555555"
 AUTOSTART_KEY = "autostart"  # not a configuration key: `sitting-reminder autostart`
 
 
@@ -145,7 +146,7 @@ class SettingsWindow:
             self.page_of_tab.append(page)
         self.notebook.enable_traversal()
 
-        self.status = ttk.Label(outer, text=f"Your settings file: {self.target}", wraplength=640)
+        self.status = ttk.Label(outer, text=self._file_line(), wraplength=HELP_WRAP_PX + 240)
         self.status.configure(style="Help.TLabel")
         self.status.pack(fill="x", pady=(8, 4))
         buttons = ttk.Frame(outer)
@@ -166,6 +167,9 @@ class SettingsWindow:
         root.protocol("WM_DELETE_WINDOW", self.on_cancel)
         for key in self.rows:
             self._show_check(key)
+
+    def _file_line(self) -> str:
+        return f"Your settings file: {shown_path(self.target)} (only what you change is written)"
 
     def _add_field(self, frame: ttk.Frame, field: Field, row: int) -> int:
         state = ["disabled"] if field.locked_by else ["!disabled"]
@@ -243,10 +247,11 @@ class SettingsWindow:
             box.state(["disabled"])
         help_label = ttk.Label(frame, text=AUTOSTART_HELP, style="Help.TLabel")
         help_label.grid(row=row + 1, column=1, columnspan=2, sticky="w")
-        note_style = "Problem.TLabel" if self.autostart.enabled is None else "Help.TLabel"
-        note = ttk.Label(frame, text=self.autostart.text, style=note_style)
-        note.configure(wraplength=HELP_WRAP_PX)
-        note.grid(row=row + 2, column=1, columnspan=2, sticky="w")
+        if self.autostart.note:
+            style = "Problem.TLabel" if self.autostart.enabled is None else "Help.TLabel"
+            note = ttk.Label(frame, text=self.autostart.note, style=style)
+            note.configure(wraplength=HELP_WRAP_PX)
+            note.grid(row=row + 2, column=1, columnspan=2, sticky="w")
         self._name_for_screen_readers(box, AUTOSTART_LABEL, AUTOSTART_HELP)
         return row + 3
 
@@ -300,7 +305,7 @@ class SettingsWindow:
             return
         problems = review(self.form, values).problems
         if not problems and str(self.status.cget("style")) == "Problem.TLabel" and not self._saving:
-            self.status.configure(text=f"Your settings file: {self.target}", style="Help.TLabel")
+            self.status.configure(text=self._file_line(), style="Help.TLabel")
         for index, page in enumerate(self.page_of_tab):
             count = sum(1 for field in page.fields if field.name in problems)
             title = page.title if not count else f"{page.title} ({count} to correct)"

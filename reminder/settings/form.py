@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from reminder.configuration.keys import TABLE, TABLE_NOTES, Key, Kind, validate
@@ -39,6 +40,10 @@ from reminder.durations import format_duration, human_duration, parse_duration
 WINDOW_TITLE = "Sitting Reminder settings"
 SET_BY_ORGANISATION = "Set by your organisation"  # the tray's words, as a sentence
 LOCAL_ZONE = "local"
+PROBLEM_COLOUR = "#b00020"  # a wrong entry's message (and Save refused)
+LOCK_COLOUR = "#1f4e79"  # "Set by your organisation", and what Save did
+HELP_COLOUR = "#555555"  # descriptions, what a value means
+"""The window's message colours, here (no Tk) so that its tests can find the messages."""
 
 FieldValue = str | bool | tuple[str, ...]
 """What a control holds: the text of a line, a check box, or the ticked tags."""
@@ -228,6 +233,14 @@ def _section_note(table: str, fields: list[Field]) -> str:
         return ""
     hints = {HINT_BY_KIND.get(field.key.kind, "") for field in fields} - {""}
     return " ".join([note, *sorted(hints)])
+
+
+def shown_path(path: Path, home: Path | None = None) -> str:
+    """A path as a person reads it: the home folder as "~"."""
+    try:
+        return "~/" + path.relative_to(home or Path.home()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def zone_names(available: Iterable[str]) -> tuple[str, ...]:
