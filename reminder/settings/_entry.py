@@ -84,7 +84,10 @@ def open_settings(user_file: Path | None = None) -> int:
     try:
         instance = _instance.claim()
     except OSError as error:  # a runtime folder that cannot hold the lock: go on without it
-        print(f"{PROG}: warning: cannot tell whether a settings window is open: {error}")
+        print(
+            f"{PROG}: warning: cannot tell whether a settings window is open: {error}",
+            file=sys.stderr,
+        )
         instance = None
     else:
         if instance is None:
@@ -118,7 +121,7 @@ def _show(user_file: Path | None, target: Path, instance: Claimed | None) -> int
         print(command_line_instead(target), file=sys.stderr)
         return EXIT_USAGE
     try:
-        loaded: LoadedConfig = load_configuration(user_file)
+        loaded: LoadedConfig = load_configuration(user_file, new_user_file_ok=True)
     except ConfigError as error:
         _say_broken(root, error)
         return EXIT_USAGE

@@ -54,7 +54,6 @@ from reminder.settings.form import (
 HELP_WRAP_PX = 600
 POLL_MS = 250  # raise requests from a second `settings`
 SAVE_POLL_MS = 50
-AUTOSTART_KEY = "autostart"  # not a configuration key: `sitting-reminder autostart`
 
 
 @dataclass
@@ -101,6 +100,7 @@ class SettingsWindow:
         self._results: queue.SimpleQueue[Saved] = queue.SimpleQueue()
         self._accessible = True
         self._autostart_var = tk.BooleanVar(root, value=bool(autostart.enabled))
+        self.outcome = Outcome(("Closed without saving; nothing was written.",))
         self._style()
         self._build()
 
@@ -114,8 +114,7 @@ class SettingsWindow:
         # dated, "clam" is the ttk theme closest to today's Linux desktops.
         if root.tk.call("tk", "windowingsystem") == "x11" and "clam" in style.theme_names():
             style.theme_use("clam")
-        small = ("TkDefaultFont",)
-        style.configure("Help.TLabel", foreground=HELP_COLOUR, font=small)
+        style.configure("Help.TLabel", foreground=HELP_COLOUR)
         style.configure("Problem.TLabel", foreground=PROBLEM_COLOUR)
         style.configure("Locked.TLabel", foreground=LOCK_COLOUR)
         style.configure("Meaning.TLabel", foreground=HELP_COLOUR)
@@ -372,13 +371,13 @@ class SettingsWindow:
             self._results.put(save(changes, user_file=self.user_file, autostart_to=autostart_to))
 
         threading.Thread(target=work, name="settings-save", daemon=True).start()
-        self.root.after(SAVE_POLL_MS, self._wait_for_save, changes, autostart_to)
+        self.root.after(SAVE_POLL_MS, self._wait_for_save, autostart_to)
 
-    def _wait_for_save(self, changes: dict[str, Any], autostart_to: bool | None) -> None:
+    def _wait_for_save(self, autostart_to: bool | None) -> None:
         try:
             saved = self._results.get_nowait()
         except queue.Empty:
-            self.root.after(SAVE_POLL_MS, self._wait_for_save, changes, autostart_to)
+            self.root.after(SAVE_POLL_MS, self._wait_for_save, autostart_to)
             return
         self._saving = False
         self.save_button.state(["!disabled"])
@@ -387,7 +386,7 @@ class SettingsWindow:
             self.close(tuple(self.saved_lines))
             return
         # Stay open and say what happened; what was written becomes the new starting point.
-        self._rebase(saved.written, changes)
+        self._rebase(saved.written)
         if autostart_to is not None and not saved.failed:
             self.autostart = replace(self.autostart, enabled=autostart_to)
         style = "Problem.TLabel" if saved.failed else "Locked.TLabel"
@@ -395,7 +394,7 @@ class SettingsWindow:
         if saved.written:
             self.cancel_button.configure(text="Close")
 
-    def _rebase(self, written: tuple[str, ...], changes: dict[str, Any]) -> None:
+    def _rebase(self, written: tuple[str, ...]) -> None:
         """Saved fields count as unchanged from now on (a second Save writes nothing)."""
         if not written:
             return
@@ -449,7 +448,6 @@ class SettingsWindow:
         never set: only where it goes.
         """
         root = self.root
-        self.outcome = Outcome(("Closed without saving; nothing was written.",))
         root.update_idletasks()
         width, height = root.winfo_reqwidth(), root.winfo_reqheight()
         left = max(0, (root.winfo_screenwidth() - width) // 2)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import docs_screenshots, require_desktop_tools
+from conftest import ARTIFACTS, docs_screenshots, require_desktop_tools
 from dbus_fast.aio import MessageBus
 from desktop_helpers import crop, popup_windows
 from desktop_session import SNI_PANEL_CLASS, SNI_TOOLS, DesktopSession
@@ -170,7 +170,7 @@ class Settings:
 
     def shot(self, path: Path) -> Path:
         """A screenshot of the window with its frame (openbox's title bar)."""
-        screen = self.desktop.screenshot(path.with_name(path.stem + "-screen.png"))
+        screen = self.desktop.screenshot(ARTIFACTS / f"{path.stem}-screen.png")
         return crop(screen, path, self.geometry())
 
     def finish(self, timeout: float = 20) -> tuple[int, str, str]:
