@@ -45,7 +45,7 @@ PROG = "sitting-reminder"
 LIMIT_KEY = "reminders.sitting_limit"
 COMMANDS = (
     "run", "status", "snooze", "pause", "resume", "break", "interval",
-    "config", "plan", "guide", "stats", "doctor", "autostart",
+    "config", "plan", "guide", "stats", "settings", "doctor", "autostart",
 )  # fmt: skip
 
 
@@ -183,6 +183,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _with_json(doctor, "the report")
     _with_config(doctor)
+    settings = command("settings", "open the settings window (its own process)")
+    _with_config(settings)
 
     autostart = command("autostart", "start the service when you log in")
     autostart.add_argument(
@@ -569,6 +571,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return run_doctor(args.config, as_json=args.json)
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    """The settings window, in this process (never the service's): Tk loads only here."""
+    from reminder.settings import open_settings
+
+    return open_settings(args.config)
+
+
 def cmd_autostart(args: argparse.Namespace) -> int:
     from reminder.autostart import autostart
 
@@ -589,6 +598,7 @@ HANDLERS = {
     "guide": cmd_guide,
     "stats": cmd_stats,
     "doctor": cmd_doctor,
+    "settings": cmd_settings,
     "autostart": cmd_autostart,
 }
 

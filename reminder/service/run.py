@@ -289,7 +289,7 @@ def _run_on_one_loop(loaded: LoadedConfig, user_file: Path | None, *, with_sni: 
 
             return nothing
         guide = lambda anchor: _guide_uri(anchor, engine.status().guide_url)  # noqa: E731
-        tray = SniTray(bus, engine, desktop_actions(engine, guide))
+        tray = SniTray(bus, engine, desktop_actions(engine, guide, config=user_file))
         try:
             await tray.start()
         except ConnectionError as error:  # the engine runs on without an icon
@@ -344,7 +344,7 @@ def _run_with_pystray(loaded: LoadedConfig, user_file: Path | None) -> int:
         raise failure[0] if failure else RuntimeError("the engine did not start") from None
 
     guide = lambda anchor: _guide_uri(anchor, engine.status().guide_url)  # noqa: E731
-    app = TrayApp(engine, desktop_actions(engine, guide))
+    app = TrayApp(engine, desktop_actions(engine, guide, config=user_file))
     _stop_on_signals(engine)
     engine.on_stopped(app.stop)
 

@@ -167,16 +167,19 @@ def desktop_actions(
     guide_uri: GuideUri,
     *,
     program: Sequence[str] = (sys.executable, "-m", "reminder"),
+    config: Path | None = None,
 ) -> TrayActions:
-    """The usual actions: the guide in the browser, `stats --open` and `settings` as processes."""
+    """The usual actions: the guide in the browser, `stats --open` and `settings` as processes
+    (given the service's `--config` file, so they read and edit the same one)."""
+    same_file = ["--config", str(config)] if config is not None else []
     return TrayActions(
         open_guide=lambda: open_address("the guide", guide_uri(None), handle.announce),
         open_professional=lambda: open_address("the guide", guide_uri("urgent"), handle.announce),
         open_weekly_report=lambda: start_program(
-            "the weekly report", [*program, "stats", "--open"], handle.announce
+            "the weekly report", [*program, "stats", "--open", *same_file], handle.announce
         ),
         open_settings=lambda: start_program(
-            "the settings window", [*program, "settings"], handle.announce
+            "the settings window", [*program, "settings", *same_file], handle.announce
         ),
         quit=handle.request_stop,
     )
