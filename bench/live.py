@@ -131,17 +131,26 @@ def cli(program: Program, *args: str, timeout: float = STATUS_TIMEOUT_S) -> dict
     return answer
 
 
-def wait_for_status(program: Program, timeout: float) -> dict[str, object]:
-    """Poll `status --json` until the service answers (its control socket is open)."""
+def wait_for_status(
+    program: Program,
+    timeout: float,
+    until: Callable[[dict[str, object]], bool] = lambda status: True,
+) -> dict[str, object]:
+    """Poll `status --json` until the service answers (its control socket is open) and,
+    if given, until the answer passes `until` (the first wake-up may come just after)."""
     deadline = time.monotonic() + timeout
-    problem: Exception | None = None
+    problem: object = None
     while time.monotonic() < deadline:
         try:
-            return cli(program, "status", "--json")
+            answer = cli(program, "status", "--json")
         except RuntimeError as error:
             problem = error
-            time.sleep(0.2)
-    raise TimeoutError(f"{program.label} did not answer `status` within {timeout} s: {problem}")
+        else:
+            if until(answer):
+                return answer
+            problem = answer
+        time.sleep(0.2)
+    raise TimeoutError(f"{program.label}: no fitting `status` within {timeout} s; last: {problem}")
 
 
 # ---------------------------------------------------------------------- launch figures
@@ -214,9 +223,7 @@ def prompt_latency(
     with user_at_work(desktop), NotifyMonitor(desktop.session) as monitor:
         running = launcher.start(program)
         try:
-            state = wait_for_status(program, STATUS_TIMEOUT_S)["state"]
-            if state != "sitting":
-                raise RuntimeError(f"not sitting after start-up but {state}")
+            wait_for_status(program, STATUS_TIMEOUT_S, until=lambda got: got["state"] == "sitting")
             cli(program, "break")  # the spell starts now; the log says when
             deadline = time.monotonic() + LATENCY_LIMIT_S + LATENCY_REPEAT_S * prompts + 30
             while len(notify_times(monitor)) < prompts and time.monotonic() < deadline:

@@ -333,6 +333,10 @@ def side_by_side(run: IdleRun, theirs: Idle | None, launch_of: dict[str, Launche
             lambda i: f"**{i.rss_mib:.1f}**{ratio(i.rss_mib, ref.rss_mib if ref else None)}",
         ),
         row(
+            "… at each window's end",
+            lambda i: ", ".join(f"{w.end.rss_kib / 1024:.1f}" for w in i.windows),
+        ),
+        row(
             "PSS, MiB", lambda i: f"{i.pss_mib:.1f}{ratio(i.pss_mib, ref.pss_mib if ref else None)}"
         ),
         row(
@@ -420,13 +424,14 @@ def command_line(argv: list[str]) -> str:
 
 
 def render(results: Results, host: dict[str, str], argv: list[str], took_s: float) -> str:
-    command = f"`.venv/bin/python bench/run.py{' ' + ' '.join(argv) if argv else ''}`"
+    command = f"`{command_line(argv)}` as root, which runs `.venv/bin/python bench/run.py" + (
+        f" {' '.join(argv)}`" if argv else "`"
+    )
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `make bench` ({command}, as root on the machine below); every figure"
-        " below comes from that one run. The soak section at the end is written by"
-        " `make soak` (bench/soak.py).",
+        f"Written by {command} on the machine below; every figure below comes from that one"
+        " run. The soak section at the end is written by `make soak` (bench/soak.py).",
         "",
         "## Side by side",
         "",
