@@ -29,14 +29,24 @@ desktop-deps:
 	@scripts/desktop-deps
 
 bench: desktop-deps $(STAMP)
-	@# Workrave is the peer the idle figures are compared with (Debian's package, as root).
-	@if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null && ! command -v workrave >/dev/null; then \
-		echo "bench: installing workrave for the comparison"; \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends workrave >/dev/null 2>&1 \
-		|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends workrave >/dev/null; } \
-		|| echo "bench: workrave not installed; the figures will have no ratios to it"; \
+	@# The peers the figures are compared with, Debian's packages, installed as root:
+	@# Workrave, and Safe Eyes with what it recommends (its AppIndicator tray icon, and
+	@# xprintidle, which its Smart Pause asks on X11).
+	@peers="workrave safeeyes gir1.2-ayatanaappindicator3-0.1 xprintidle"; missing=""; \
+	for pkg in $$peers; do \
+		dpkg-query -W -f='$${Status}' "$$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
+			echo "bench: installing the peers:$$missing"; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 \
+			|| { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; } \
+			|| echo "bench: could not install$$missing; their columns stay empty"; \
+		else \
+			echo "bench: not root, so not installing$$missing; their columns stay empty"; \
+		fi; \
 	fi
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(ARGS)
 
 soak: desktop-deps $(STAMP)
 	$(PY) bench/soak.py

@@ -1,15 +1,27 @@
-"""What a running process tree costs, read from /proc: memory (PSS), context switches, CPU.
+"""What a running process tree costs: memory (RSS, PSS, anonymous), context switches, CPU.
 
-PSS (proportional set size) splits each shared page among the processes that map
-it, so summing it over a tree does not count a shared library twice. Context
-switches are read per thread (`/proc/PID/task/TID/status`), because the
-process's own `status` file only counts its main thread.
+RSS (resident set size, `VmRSS`) counts every page the process has in memory,
+shared library pages included; it does not move with whatever else runs, which
+is why the targets are on it. PSS (proportional set size) splits each shared
+page among the processes that map it, so it moves when other programs mapping
+the same libraries start or stop. The anonymous part (`RssAnon`: heaps, arenas,
+stacks) is the process's own data.
+
+Context switches come from two places. /proc (`/proc/PID/task/TID/status`) has
+them per live thread, which names the busy threads but forgets a child process
+once it has exited and been reaped (Safe Eyes runs `xprintidle` every 2 s).
+`TreeCounters` opens a software perf counter (`perf_event_open`, context
+switches and task clock, `inherit` set) on every thread of a tree: it counts
+the threads and child processes started after it too, and keeps the counts of
+those that exit. Linux only; it needs root or `perf_event_paranoid` <= 1.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import platform
+import struct
 import subprocess
 import sys
 import time
@@ -75,6 +87,14 @@ def pss_anon_kib(pid: int) -> int:
     return 0
 
 
+def status_kib(pid: int, key: str) -> int:
+    """A `kB` figure of /proc/PID/status (`VmRSS`, `RssAnon`, `RssFile`), 0 if gone."""
+    for line in (_read(PROC / str(pid) / "status") or "").splitlines():
+        if line.startswith(f"{key}:"):
+            return int(line.split()[1])
+    return 0
+
+
 def uss_kib(pid: int) -> int:
     """Memory only this process maps (Private_Clean + Private_Dirty), in KiB."""
     text = _read(PROC / str(pid) / "smaps_rollup")
@@ -128,6 +148,8 @@ class TreeSample:
     switches: int
     cpu_s: float
     threads: int
+    rss_kib: int = 0
+    anon_kib: int = 0  # RssAnon
 
 
 def sample_tree(root: int) -> TreeSample:
@@ -138,6 +160,8 @@ def sample_tree(root: int) -> TreeSample:
         pss_kib=sum(pss_kib(pid) for pid in pids),
         uss_kib=sum(uss_kib(pid) for pid in pids),
         pss_anon_kib=sum(pss_anon_kib(pid) for pid in pids),
+        rss_kib=sum(status_kib(pid, "VmRSS") for pid in pids),
+        anon_kib=sum(status_kib(pid, "RssAnon") for pid in pids),
         switches=sum(context_switches(pid) for pid in pids),
         cpu_s=sum(cpu_seconds(pid) for pid in pids),
         threads=sum(thread_count(pid) for pid in pids),
@@ -197,10 +221,12 @@ def _mem_total_gib() -> float:
 
 
 def _os_name() -> str:
+    name = platform.system()
     for line in (_read(Path("/etc/os-release")) or "").splitlines():
         if line.startswith("PRETTY_NAME="):
-            return line.split("=", 1)[1].strip('"')
-    return platform.system()
+            name = line.split("=", 1)[1].strip('"')
+    debian = (_read(Path("/etc/debian_version")) or "").strip()
+    return f"{name}, /etc/debian_version {debian}" if debian else name
 
 
 def debian_version(package: str) -> str | None:
@@ -266,3 +292,88 @@ def top_mappings(pid: int, count: int) -> list[tuple[str, float]]:
             sizes[current] = sizes.get(current, 0) + int(head[1])
     biggest = sorted(sizes.items(), key=lambda item: -item[1])[:count]
     return [(name, kib / 1024) for name, kib in biggest]
+
+
+# ------------------------------------------------- perf counters of a whole tree
+
+PERF_TYPE_SOFTWARE = 1
+PERF_COUNT_SW_TASK_CLOCK = 1  # nanoseconds on a CPU
+PERF_COUNT_SW_CONTEXT_SWITCHES = 3
+PERF_ATTR_SIZE = 112  # PERF_ATTR_SIZE_VER5; newer kernels accept it
+PERF_INHERIT = 1 << 1  # bit 1 of the flags word: children and new threads count too
+PERF_FLAG_FD_CLOEXEC = 1 << 3
+PERF_EVENT_OPEN = {"x86_64": 298, "aarch64": 241}  # syscall numbers
+
+
+@dataclass(frozen=True)
+class TreeCount:
+    """What `TreeCounters.read` returns: totals since the counters were opened."""
+
+    at: float  # time.monotonic()
+    switches: int
+    cpu_s: float
+
+
+class TreeCounters:
+    """Context switches and CPU time of a process tree, children that come and go included.
+
+    Opens two software perf counters per thread of the tree as it is now, each with
+    `inherit`, so every thread and process those threads start later is counted too
+    and the counts of those that exit are kept. `close` releases them. Raises
+    OSError (with the reason) where perf_event_open is refused or unknown.
+    """
+
+    def __init__(self, root: int) -> None:
+        number = PERF_EVENT_OPEN.get(platform.machine())
+        if number is None:
+            raise OSError(f"perf_event_open: no syscall number known for {platform.machine()}")
+        self._syscall = number
+        self._libc = ctypes.CDLL(None, use_errno=True)
+        self._switches: list[int] = []
+        self._clocks: list[int] = []
+        try:
+            for pid in process_tree(root):
+                for tid in _thread_ids(pid):
+                    self._switches.append(self._open(tid, PERF_COUNT_SW_CONTEXT_SWITCHES))
+                    self._clocks.append(self._open(tid, PERF_COUNT_SW_TASK_CLOCK))
+        except OSError:
+            self.close()
+            raise
+
+    def _open(self, tid: int, config: int) -> int:
+        attr = bytearray(PERF_ATTR_SIZE)
+        struct.pack_into("IIQ", attr, 0, PERF_TYPE_SOFTWARE, PERF_ATTR_SIZE, config)
+        struct.pack_into("Q", attr, 40, PERF_INHERIT)
+        buffer = (ctypes.c_char * PERF_ATTR_SIZE).from_buffer(attr)
+        fd = int(self._libc.syscall(self._syscall, buffer, tid, -1, -1, PERF_FLAG_FD_CLOEXEC))
+        if fd < 0:
+            errno = ctypes.get_errno()
+            raise OSError(errno, f"perf_event_open for thread {tid}: {os.strerror(errno)}")
+        return fd
+
+    def read(self) -> TreeCount:
+        def total(fds: list[int]) -> int:
+            return sum(struct.unpack("Q", os.read(fd, 8))[0] for fd in fds)
+
+        return TreeCount(time.monotonic(), total(self._switches), total(self._clocks) / 1e9)
+
+    def close(self) -> None:
+        for fd in self._switches + self._clocks:
+            os.close(fd)
+        self._switches, self._clocks = [], []
+
+
+def _thread_ids(pid: int) -> list[int]:
+    try:
+        return [int(tid.name) for tid in (PROC / str(pid) / "task").iterdir()]
+    except OSError:
+        return []
+
+
+def perf_counters_refused() -> str | None:
+    """None when TreeCounters works here, else why not (tried on this process)."""
+    try:
+        TreeCounters(os.getpid()).close()
+    except OSError as error:
+        return str(error)
+    return None

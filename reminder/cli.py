@@ -238,9 +238,13 @@ def _keep_unused_native_libraries_out() -> None:
     FreeType and HarfBuzz. On every desk these cost about 4 MiB and 1.2 MiB of PSS
     (measured with `make bench`). asyncio works without `ssl`, as on a Python built
     without OpenSSL, and Pillow draws shapes without `_imagingft`, as on a Pillow
-    built without FreeType. Only `run` does this; the other commands are short-lived.
+    built without FreeType. `hashlib` (dbus-fast's introspection cache hashes with
+    SHA-256) would still map libcrypto through `_hashlib`: 3.3 MiB of RSS; without
+    it hashlib uses CPython's own SHA-2, MD5, SHA-1, BLAKE2 and SHA-3, which is all
+    anything in the service asks for. Only `run` does this; the other commands are
+    short-lived.
     """
-    for unused in ("ssl", "PIL._imagingft"):
+    for unused in ("ssl", "_hashlib", "PIL._imagingft"):
         if unused not in sys.modules:
             sys.modules[unused] = None  # type: ignore[assignment]
 
