@@ -32,8 +32,9 @@ from reminder.testing import RecordingEngine, sample_status
 from reminder.tray.actions import TrayActions, perform
 from reminder.tray.backend import NO_DESKTOP_HINT, load_pystray, select_backend, tray_available
 from reminder.tray.dbusmenu import DbusMenu
-from reminder.tray.icons import SNI_SIZES, icon_image, sni_pixmaps
+from reminder.tray.icons import drawn_pixmaps, icon_image
 from reminder.tray.menu import Entry, menu_entries, status_line, to_pystray, tooltip, tooltip_lines
+from reminder.tray.pixmaps import SNI_SIZES, sni_pixmaps
 
 pystray = load_pystray("dummy")
 
@@ -464,3 +465,11 @@ def test_sni_pixmaps_are_argb32_in_network_byte_order_at_every_size() -> None:
     assert alpha == 0xFF and green > red and green > blue  # the green tile (#2d6a4f)
     assert pixels[0] == 0  # the rounded corner is transparent
     assert sni_pixmaps(SpellState.SITTING) is pixmaps  # cached
+
+
+def test_the_shipped_sni_pixmaps_are_what_the_icons_draw_now() -> None:
+    """config/icons/ is made by `python -m reminder.tray.icons`; stale files fail here."""
+    for state in SpellState:
+        assert sni_pixmaps(state) == drawn_pixmaps(state), (
+            f"run python -m reminder.tray.icons ({state})"
+        )

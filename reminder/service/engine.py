@@ -371,11 +371,11 @@ class Engine:
             self._watcher = ConfigWatcher(lambda: self._spawn(self._reload(), "reload"))
             kind = self._watcher.start(self._config_paths())
             log.info("configuration watched by %s", kind)
+        self.timer.start(self._on_timer)
+        await self.wake("start")  # before the endpoint opens: no status before the first look
+        self._refresh_today()
         if adapters.control is not None and adapters.control_endpoint is not None:
             await adapters.control.start(adapters.control_endpoint, self.handle_request)
-        self.timer.start(self._on_timer)
-        await self.wake("start")
-        self._refresh_today()
 
     async def stop(self) -> None:
         """Stop the timer and watchers, save the state, close every adapter; then the

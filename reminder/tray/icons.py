@@ -1,4 +1,4 @@
-"""Tray icon images, one per SpellState, drawn with Pillow.
+"""Tray icon images, one per SpellState, drawn with Pillow (pystray's, and the SNI files).
 
 Each image is a chair on a rounded tile plus a badge whose *shape* tells the state
 (a clock, "!", an arrow, "Z", two bars, a moon), so the state reads at 16-32 px and
@@ -8,10 +8,12 @@ without relying on colour. Drawn at 4x and scaled down for smooth edges.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 from PIL import Image, ImageDraw
 
 from reminder.core.model import SpellState
+from reminder.tray.pixmaps import ICON_FOLDER, SNI_SIZES, Pixmap, pixmap_name
 
 _SCALE = 4
 
@@ -96,20 +98,32 @@ def icon_image(state: SpellState, size: int = 64) -> Image.Image:
     return image.resize((size, size), Image.Resampling.LANCZOS)
 
 
-SNI_SIZES: tuple[int, ...] = (16, 22, 24, 32, 48)
-"""The pixmap sizes a StatusNotifierItem offers; hosts pick the closest to their panel."""
-
-Pixmap = tuple[int, int, bytes]
-"""(width, height, ARGB32 pixels in network byte order), as D-Bus `(iiay)` carries it."""
-
-
 def argb32(image: Image.Image) -> bytes:
     """RGBA pixels as ARGB32 in network byte order (A, R, G, B per pixel), unpremultiplied."""
     red, green, blue, alpha = image.convert("RGBA").split()
     return Image.merge("RGBA", (alpha, red, green, blue)).tobytes()
 
 
-@functools.lru_cache(maxsize=len(SpellState))
-def sni_pixmaps(state: SpellState) -> tuple[Pixmap, ...]:
-    """The icon for `state` at every size in SNI_SIZES (cached: a state change sends these)."""
+def drawn_pixmaps(state: SpellState) -> tuple[Pixmap, ...]:
+    """The SNI pixmaps of `state` as drawn now (what config/icons/ must hold)."""
     return tuple((size, size, argb32(icon_image(state, size))) for size in SNI_SIZES)
+
+
+def write_pixmaps(folder: Path) -> list[Path]:
+    """Draw every state's pixmaps into `folder` (config/icons/); return the files changed."""
+    from reminder.atomic import write_bytes_atomically
+
+    changed = []
+    for state in SpellState:
+        for size, _, data in drawn_pixmaps(state):
+            path = folder.parent / pixmap_name(state, size)
+            if not path.exists() or path.read_bytes() != data:
+                write_bytes_atomically(path, data, mode=0o644)
+                changed.append(path)
+    return changed
+
+
+if __name__ == "__main__":
+    config = Path(__file__).resolve().parents[2] / "config"
+    for written in write_pixmaps(config / ICON_FOLDER):
+        print(f"wrote {written.relative_to(config.parent)}")

@@ -34,8 +34,8 @@ from reminder.core.model import SpellState, Status
 from reminder.service.api import EngineHandle
 from reminder.tray.actions import TrayActions, perform
 from reminder.tray.dbusmenu import LAYOUT_SIGNATURE, PROTOCOL_VERSION, DbusMenu
-from reminder.tray.icons import Pixmap, sni_pixmaps
 from reminder.tray.menu import APP_TITLE, Entry, menu_entries, tooltip_lines
+from reminder.tray.pixmaps import Pixmap, sni_pixmaps
 
 log = logging.getLogger(__name__)
 

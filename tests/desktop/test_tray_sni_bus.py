@@ -42,7 +42,7 @@ from reminder._dbus import call
 from reminder.core.model import Snooze, SpellState, Status, TakeBreak
 from reminder.testing import RecordingEngine, sample_status
 from reminder.tray.choose import choose_tray
-from reminder.tray.icons import SNI_SIZES, sni_pixmaps
+from reminder.tray.pixmaps import SNI_SIZES, sni_pixmaps
 from reminder.tray.sni import ITEM_PATH, MENU_PATH, item_bus_name
 
 pytestmark = pytest.mark.desktop
@@ -377,7 +377,7 @@ def test_the_sni_path_loads_neither_pystray_nor_gtk(bus_address: str, tmp_path: 
             await tray.start()
             engine.publish(engine.current)
             print(chosen, tray.registrations)
-            loaded = [m for m in sys.modules if m.split(".")[0] in ("pystray", "gi", "Xlib")]
+            loaded = [m for m in sys.modules if m.split(".")[0] in ("pystray", "gi", "Xlib", "PIL")]
             print(loaded)
             maps = open("/proc/self/maps").read()
             print([lib for lib in ("libgtk", "libgdk", "libgobject", "libX11") if lib in maps])
