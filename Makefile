@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.run-installed
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit desktop-deps run-deps bench soak clean
+.PHONY: run test lint typecheck unit desktop-deps run-deps bench soak mutation clean
 
 run: run-deps $(RUN_STAMP)
 	$(VENV)/bin/sitting-reminder run $(ARGS)
@@ -50,6 +50,16 @@ bench: desktop-deps $(STAMP)
 
 soak: desktop-deps $(STAMP)
 	$(PY) bench/soak.py
+
+# Mutation testing of reminder/core/ and the value parsers ([tool.mutmut] in pyproject.toml):
+# not part of `make test`. It starts afresh each time (about 30 min on 2 cores), prints the
+# score and every surviving mutant; docs/testing.md says why each changes nothing a user
+# would notice.
+mutation: $(STAMP)
+	rm -rf mutants && mkdir mutants
+	$(VENV)/bin/mutmut run --max-children $$(nproc) > mutants/run.log 2>&1 \
+		|| { tail -n 40 mutants/run.log; exit 1; }
+	@$(PY) tests/mutation_report.py
 
 .PHONY: deb
 # The Debian package, in dist/ (scripts/build-deb; as root it installs its build tools).

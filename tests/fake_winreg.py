@@ -19,6 +19,8 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
 
+from reminder.configuration.policy_windows import RegistryKey
+
 HKEY_CURRENT_USER = 0x80000001
 HKEY_LOCAL_MACHINE = 0x80000002
 KEY_READ = 0x20019
@@ -65,6 +67,13 @@ class _Handle:
         return self.node
 
 
+def _open(key: RegistryKey) -> _Node:
+    """The node behind a handle this registry gave out (winreg refuses any other object)."""
+    if not isinstance(key, _Handle):
+        raise TypeError(f"The object is not a PyHKEY object: {key!r}")
+    return key.live()
+
+
 class FakeWinReg:
     """The functions and constants of `winreg` the reader uses, over an in-memory tree."""
 
@@ -99,20 +108,20 @@ class FakeWinReg:
             node = child
         return _Handle(self, node)
 
-    def EnumValue(self, key: _Handle, index: int, /) -> tuple[str, Any, int]:
-        entries = list(key.live().values.values())
+    def EnumValue(self, key: RegistryKey, index: int, /) -> tuple[str, Any, int]:
+        entries = list(_open(key).values.values())
         if index >= len(entries):
             raise OSError(259, "No more data is available")
         return entries[index]
 
-    def EnumKey(self, key: _Handle, index: int, /) -> str:
-        names = [node.name for node in key.live().subkeys.values()]
+    def EnumKey(self, key: RegistryKey, index: int, /) -> str:
+        names = [node.name for node in _open(key).subkeys.values()]
         if index >= len(names):
             raise OSError(259, "No more data is available")
         return names[index]
 
-    def QueryInfoKey(self, key: _Handle, /) -> tuple[int, int, int]:
-        node = key.live()
+    def QueryInfoKey(self, key: RegistryKey, /) -> tuple[int, int, int]:
+        node = _open(key)
         return len(node.subkeys), len(node.values), node.written
 
     # ------------------------------------------------- what an admin writes

@@ -28,11 +28,16 @@ from pathlib import Path
 
 import pytest
 from conftest import require_desktop_tools
-from desktop.desktop_helpers import docked_icon
+from desktop_helpers import docked_icon
 from desktop_session import DesktopSession
 
 from reminder import __version__
 from reminder.cli import build_parser
+
+# Whichever test comes first builds and installs the package: its build tools, `make deb`
+# and dpkg take minutes on a fresh machine (94 s on a busy one here), each step under its
+# own subprocess timeout, so the 120 s default per test is too short for this module.
+pytestmark = pytest.mark.timeout(2400)
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = "sitting-reminder"

@@ -249,7 +249,7 @@ def test_group_policy_keys_each_with_their_state(tmp_path: Path) -> None:
     registry.set_value("HKLM", policies, "SittingLimit", REG_SZ, "45m")
     registry.set_value("HKCU", rf"{policies}\Recommended", "RepeatEvery", REG_SZ, "ten minutes")
     platform = Platform(registry=registry, cache=ManagedCache(tmp_path / "cache"))
-    report = report_json(doctor_report(platform=platform))
+    report: dict[str, Any] = report_json(doctor_report(platform=platform))
     keys = {
         source["path"]: source["state"]
         for source in report["configuration"]["sources"]
@@ -272,7 +272,7 @@ def test_macos_managed_preferences_per_machine_and_per_user(tmp_path: Path) -> N
     machine = folder / "org.sitting-reminder.plist"
     machine.write_bytes(plistlib.dumps({"SittingLimit": "40m"}))
     platform = Platform(managed_preferences=folder, user_name="alice")
-    report = report_json(doctor_report(platform=platform))
+    report: dict[str, Any] = report_json(doctor_report(platform=platform))
     profiles = [
         (source["path"], source["state"])
         for source in report["configuration"]["sources"]

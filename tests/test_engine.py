@@ -224,8 +224,9 @@ def test_a_source_that_must_be_asked_is_asked_when_the_answer_can_change(
         await h.advance(5 * MIN)  # the next ask is at 09:15, exactly break_after_idle later
         assert h.activity.queries - queries <= 2
         assert h.engine.status().state is SpellState.ON_BREAK
-        assert h.engine.status().today is not None
-        assert h.engine.status().today.natural_breaks == 1
+        today = h.engine.status().today
+        assert today is not None
+        assert today.natural_breaks == 1
 
     run(body, tmp_path, pushes=Pushes())
 
@@ -345,8 +346,9 @@ def test_snooze_and_break_while_paused_are_refused_and_not_counted(tmp_path: Pat
                 "paused until Wed 09:00: no sitting spell to end; `sitting-reminder resume` first",
             )
         await h.settle()
-        assert h.engine.status().today is not None
-        assert h.engine.status().today.snoozes == 0
+        today = h.engine.status().today
+        assert today is not None
+        assert today.snoozes == 0
         assert set(h.engine.status().refusals) == {"snooze", "break"}
 
     run(body, tmp_path)

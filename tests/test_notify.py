@@ -90,7 +90,7 @@ def test_every_backend_failing_is_logged_and_does_not_raise(
 
 def test_a_backend_that_hangs_is_abandoned_and_the_prompt_falls_back() -> None:
     class Hanging(RecordingNotifier):
-        async def show(self, prompt: PromptMessage, on_action: object) -> None:  # type: ignore[override]
+        async def show(self, prompt: PromptMessage, on_action: object) -> None:
             await asyncio.sleep(3600)
 
     console = RecordingNotifier("console")

@@ -8,15 +8,16 @@ test names), exactly as the engine does.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import pairwise
+from typing import TypeVar
 
 import pytest
 from policy_config import BERLIN, MIN, SEC, make_config
 
 from reminder.configuration.model import Config
-from reminder.core.model import Pause, Resume, Snooze, TakeBreak
+from reminder.core.model import Command, Pause, Resume, Snooze, TakeBreak
 from reminder.core.policy import (
     Action,
     HoldEnded,
@@ -47,6 +48,7 @@ def hhmm(moment: datetime) -> str:
 
 
 World = Callable[[datetime], Observation]
+ActionT = TypeVar("ActionT")
 
 
 @dataclass
@@ -77,7 +79,7 @@ class Run:
     def prompts(self) -> list[tuple[str, PromptDue]]:
         return [(hhmm(at), action) for at, action in self.log if isinstance(action, PromptDue)]
 
-    def of(self, kind: type) -> list[tuple[str, Action]]:
+    def of(self, kind: type[ActionT]) -> list[tuple[str, ActionT]]:
         return [(hhmm(at), action) for at, action in self.log if isinstance(action, kind)]
 
 
@@ -98,14 +100,125 @@ def test_a_call_holds_the_prompt_and_one_comes_after_call_worded_for_it() -> Non
     prompt at 10:26 (after_call = 1 min) that says how long the call was."""
     run = Run(make_config(), call_between("09:30", "10:25", idle_from="09:30"))
     run.until(berlin("09:00"), berlin("10:40"), events=(berlin("09:30"), berlin("10:25")))
-    assert [at for at, _ in run.of(PromptHeld)] == ["09:50"]
+    assert [(at, held.reason) for at, held in run.of(PromptHeld)] == [("09:50", "call")]
     [(at, prompt)] = [item for item in run.prompts() if item[0] <= "10:30"]
     assert at == "10:26"
     assert prompt.after_call == 55 * MIN
     assert prompt.sitting_for == 86 * MIN  # the spell kept counting through the call
     # 55 minutes without input was not a break (leaving for good after it is, at 10:36)
     assert [at for at, _ in run.of(SpellEnded)] == ["10:36"]
-    assert [(at, held.length) for at, held in run.of(HoldEnded)] == [("10:25", 35 * MIN)]
+    assert [(at, held) for at, held in run.of(HoldEnded)] == [
+        ("10:25", HoldEnded("call", 35 * MIN))  # the history counts it as a call held
+    ]
+    assert run.state.held_since is None  # status --json shows no held_since once nothing is
+
+
+def test_a_snooze_right_after_a_call_brings_a_plain_prompt_when_it_ends() -> None:
+    """The call ends at 10:25 with the prompt due; the user snoozes for 20 s at 10:25:05:
+    the prompt comes when the snooze ends, not at the call's grace, and is no longer
+    worded for the call."""
+    run = Run(make_config(), call_between("09:30", "10:25"))
+    run.until(berlin("09:00"), berlin("10:25:05"), events=(berlin("09:30"), berlin("10:25")))
+    step = apply_command(run.config, run.state, Snooze(20 * SEC), berlin("10:25:05"))
+    run.state = step.state
+    run.until(berlin("10:25:05"), berlin("10:30"))
+    assert [(at, due.after_call) for at, due in run.prompts()] == [("10:25:25", None)]
+
+
+def test_a_call_across_a_clock_set_back_is_held_and_released_by_real_time() -> None:
+    """As above, but at 10:00 the wall clock is set back by 30 min (the call goes on until
+    10:25 real time, 09:55 by the new clock): the hold lasts its real 35 min, the prompt
+    comes a minute after the call, worded for its real 55 min, and leaving for good after
+    it is a break from the call's end."""
+    back = 30 * MIN
+    real = call_between("09:30", "10:25", idle_from="09:30")
+
+    def world(wall: datetime) -> Observation:
+        return real(wall + back)
+
+    run = Run(make_config(), real)
+    run.until(berlin("09:00"), berlin("09:59:59"), events=(berlin("09:30"),))
+    jumped = drive(
+        run.config,
+        run.state,
+        replace(real(berlin("10:00")), clock_gap=-back),
+        berlin("09:30"),
+        run.polling,
+    )
+    run.state = jumped.state
+    run.world = world
+    run.until(berlin("09:30:01"), berlin("10:10"), events=(berlin("09:55"),))
+    assert [(at, held) for at, held in run.of(HoldEnded)] == [
+        ("09:55", HoldEnded("call", 35 * MIN))
+    ]
+    [(at, prompt)] = run.prompts()
+    # sitting counts from 09:00 by the new clock: before that, work had not begun
+    assert (at, prompt.after_call, prompt.sitting_for) == ("09:56", 55 * MIN, 56 * MIN)
+    assert [(at, hhmm(end.ended)) for at, end in run.of(SpellEnded)] == [("10:06", "09:55")]
+
+
+def set_back(run: Run, real: World, at: datetime, by: timedelta) -> None:
+    """The wall clock is set back by `by` at real time `at`: one look right then (the
+    engine sees the jump), and from there on `run` sees the world by the new clock."""
+    jumped = drive(run.config, run.state, replace(real(at), clock_gap=-by), at - by, run.polling)
+    run.state = jumped.state
+    run.log += [(at - by, action) for action in jumped.actions]
+    run.world = lambda wall: real(wall + by)
+
+
+def test_leaving_after_a_call_is_a_break_by_real_time_across_a_clock_set_back() -> None:
+    """No key touched since 09:30; the call ends at 10:00 and the person leaves; at 10:02
+    the clock is set back by 30 min: the break is seen 5 real minutes after the call, at
+    09:35 by the new clock, and began when the call ended (09:30 by the new clock)."""
+    real = call_between("09:30", "10:00", idle_from="09:30")
+    run = Run(make_config(), real, Polling(idle=True))
+    run.until(berlin("09:00"), berlin("10:01:59"), events=(berlin("09:30"), berlin("10:00")))
+    set_back(run, real, berlin("10:02"), 30 * MIN)
+    run.until(berlin("09:32:01"), berlin("09:50"))
+    assert [(at, end.reason, hhmm(end.ended)) for at, end in run.of(SpellEnded)] == [
+        ("09:35", "idle", "09:30")
+    ]
+
+
+def test_the_grace_after_a_call_is_real_time_across_a_clock_set_back() -> None:
+    """The call ends at 10:25 with the prompt due (it comes a minute later); at 10:25:30
+    the clock is set back by 30 min: the prompt comes at 09:56 by the new clock."""
+    real = call_between("09:30", "10:25")
+    run = Run(make_config(), real)
+    run.until(berlin("09:00"), berlin("10:25:29"), events=(berlin("09:30"), berlin("10:25")))
+    set_back(run, real, berlin("10:25:30"), 30 * MIN)
+    run.until(berlin("09:55:31"), berlin("10:00"))
+    assert [at for at, _ in run.prompts()] == ["09:56"]
+
+
+@pytest.mark.parametrize("signal", ["call", "dnd", "fullscreen"])
+def test_the_hold_limit_counts_real_time_across_a_clock_set_back(signal: str) -> None:
+    """A signal on from 09:30 that never goes off (max_hold 1 h); at 10:00 the clock is set
+    back by 30 min: it is taken for stuck an hour after it came on, 10:00 by the new clock."""
+    back = 30 * MIN
+
+    def real(now: datetime) -> Observation:
+        on = now >= berlin("09:30")
+        return Observation(
+            idle_for=timedelta(0),
+            in_call=on and signal == "call",
+            dnd=on and signal == "dnd",
+            fullscreen=on and signal == "fullscreen",
+        )
+
+    run = Run(make_config(max_hold=60 * MIN), real)
+    run.until(berlin("09:00"), berlin("09:59:59"), events=(berlin("09:30"),))
+    jumped = drive(
+        run.config,
+        run.state,
+        replace(real(berlin("10:00")), clock_gap=-back),
+        berlin("09:30"),
+        run.polling,
+    )
+    run.state = jumped.state
+    run.world = lambda wall: real(wall + back)
+    run.until(berlin("09:30:01"), berlin("10:20"))
+    assert [(at, hhmm(stuck.since)) for at, stuck in run.of(SignalStuck)] == [("10:00", "09:00")]
 
 
 def test_idle_after_a_call_counts_from_the_call_end_not_from_the_last_key() -> None:
@@ -198,6 +311,60 @@ def test_a_full_screen_window_holds_until_it_closes_then_prompts_at_once() -> No
     assert run.prompts()[0][1].after_call is None
 
 
+def test_a_full_screen_window_that_must_be_asked_about_is_asked_while_it_holds() -> None:
+    """Where full-screen windows are not announced, a held prompt is asked about every
+    check_every: it comes within 15 s of the window closing (10:07), not hours later."""
+
+    def world(now: datetime) -> Observation:
+        return Observation(idle_for=timedelta(0), fullscreen=now < berlin("10:07"))
+
+    run = Run(make_config(), world, Polling(fullscreen=True))
+    run.until(berlin("09:00"), berlin("10:10"))
+    [(at, _), *_] = run.prompts()
+    assert "10:07" <= at <= "10:07:15"
+
+
+def test_outside_work_hours_the_service_asks_nothing_until_work_starts() -> None:
+    config = make_config()
+    evening = berlin("19:00")
+    result = drive(
+        config,
+        PolicyState(),
+        Observation(idle_for=timedelta(0)),
+        evening,
+        Polling(idle=True, fullscreen=True, calls=True),
+    )
+    assert result.wake_at == berlin("09:00", "2026-12-02")
+
+
+def test_only_the_first_prompt_after_a_call_is_worded_for_it() -> None:
+    def typing_on_a_call(now: datetime) -> Observation:
+        return Observation(idle_for=timedelta(0), in_call=berlin("09:30") <= now < berlin("10:25"))
+
+    run = Run(make_config(), typing_on_a_call)
+    run.until(berlin("09:00"), berlin("10:40"), events=(berlin("09:30"), berlin("10:25")))
+    assert [(at, due.after_call) for at, due in run.prompts()] == [
+        ("10:26", 55 * MIN),
+        ("10:36", None),
+    ]
+
+
+def test_a_spell_that_ends_in_the_grace_after_a_call_leaves_no_call_wording_behind() -> None:
+    """The call ends at 10:25 with the prompt due; the screen is locked at 10:25:10, before
+    the prompt came; back at 10:40: the next spell's prompt (11:30) is a plain one."""
+    call = call_between("09:30", "10:25")
+
+    def world(now: datetime) -> Observation:
+        locked = berlin("10:25:10") <= now < berlin("10:40")
+        idle = timedelta(0) if now >= berlin("10:40") else call(now).idle_for
+        return replace(call(now), screen_locked=locked, idle_for=idle)
+
+    run = Run(make_config(), world)
+    events = (berlin("09:30"), berlin("10:25"), berlin("10:25:10"), berlin("10:40"))
+    run.until(berlin("09:00"), berlin("11:35"), events=events)
+    assert [(at, due.after_call) for at, due in run.prompts()] == [("11:30", None)]
+
+
 def test_a_stuck_call_signal_expires_after_max_hold_with_a_warning() -> None:
     def world(now: datetime) -> Observation:
         return Observation(idle_for=timedelta(0), in_call=True)
@@ -206,6 +373,90 @@ def test_a_stuck_call_signal_expires_after_max_hold_with_a_warning() -> None:
     run.until(berlin("09:00"), berlin("10:20"))
     assert [at for at, _ in run.of(SignalStuck)] == ["10:00"]
     assert [at for at, _ in run.prompts()][:2] == ["10:00", "10:10"]
+
+
+def test_a_call_signal_taken_for_stuck_no_longer_keeps_someone_who_left_sitting() -> None:
+    """A microphone left "in use" since 09:00 by someone who walked away then: once it is
+    taken for stuck (max_hold 1 h, at 10:00), being away is a break again, counted from the
+    last look (every 15 s while on a call) that still took the call for real."""
+
+    def world(now: datetime) -> Observation:
+        return Observation(idle_for=max(timedelta(0), now - berlin("09:00")), in_call=True)
+
+    run = Run(make_config(max_hold=60 * MIN), world, Polling(idle=True))
+    run.until(berlin("09:00"), berlin("10:20"))
+    assert [at for at, _ in run.of(SignalStuck)] == ["10:00"]
+    assert [(at, end.reason, hhmm(end.ended)) for at, end in run.of(SpellEnded)] == [
+        ("10:04:45", "idle", "09:59:45")
+    ]
+
+
+def test_two_signals_stuck_at_once_are_both_taken_for_stuck_once() -> None:
+    """A call and Do Not Disturb both on since 09:00 (max_hold 1 h): both are taken for
+    stuck at 10:00, each warned about once, and the prompts come again."""
+
+    def world(now: datetime) -> Observation:
+        return Observation(idle_for=timedelta(0), in_call=True, dnd=True)
+
+    run = Run(make_config(max_hold=60 * MIN), world)
+    run.until(berlin("09:00"), berlin("10:25"))
+    assert [(at, stuck.kind) for at, stuck in run.of(SignalStuck)] == [
+        ("10:00", "call"),
+        ("10:00", "dnd"),
+    ]
+    assert [at for at, _ in run.prompts()] == ["10:00", "10:10", "10:20"]
+
+
+def test_a_signal_taken_for_stuck_is_trusted_again_once_it_has_gone_off() -> None:
+    """Do Not Disturb on 09:00-10:30 (max_hold 1 h: stuck at 10:00), off, then on again at
+    11:00: the prompt due then waits for it as it should."""
+
+    def world(now: datetime) -> Observation:
+        dnd = now < berlin("10:30") or now >= berlin("11:00")
+        return Observation(idle_for=timedelta(0), dnd=dnd)
+
+    run = Run(make_config(max_hold=60 * MIN), world)
+    run.until(berlin("09:00"), berlin("11:05"), events=(berlin("10:30"), berlin("11:00")))
+    assert [at for at, _ in run.of(PromptHeld)] == ["09:50", "11:00"]
+    assert [at for at, _ in run.prompts()] == ["10:00", "10:10", "10:20", "10:30", "10:40", "10:50"]
+
+
+def test_a_full_screen_window_in_the_grace_after_a_call_brings_the_prompt_when_it_closes() -> None:
+    """The call ends at 10:25 (the prompt would come at 10:26); a presentation is opened at
+    10:25:10 and closed at 10:25:30: the prompt comes at once when it closes."""
+    call = call_between("09:30", "10:25")
+
+    def world(now: datetime) -> Observation:
+        full = berlin("10:25:10") <= now < berlin("10:25:30")
+        return replace(call(now), fullscreen=full)
+
+    run = Run(make_config(), world)
+    events = (berlin("09:30"), berlin("10:25"), berlin("10:25:10"), berlin("10:25:30"))
+    run.until(berlin("09:00"), berlin("10:30"), events=events)
+    assert [at for at, _ in run.prompts()] == ["10:25:30"]
+
+
+@pytest.mark.parametrize("signal", ["call", "dnd", "fullscreen"])
+def test_outside_work_hours_a_signal_is_not_tracked_and_counts_afresh_after(
+    signal: str,
+) -> None:
+    """On all day with max_hold 1 h: taken for stuck at 10:00, then, after the lunch break
+    (12:00-13:00, when nothing is tracked), trusted again and taken for stuck at 14:00."""
+
+    def world(now: datetime) -> Observation:
+        return Observation(
+            idle_for=timedelta(0),
+            in_call=signal == "call",
+            dnd=signal == "dnd",
+            fullscreen=signal == "fullscreen",
+        )
+
+    run = Run(make_config(max_hold=60 * MIN), world)
+    run.until(berlin("09:00"), berlin("15:00"))
+    assert [(at, stuck.kind, hhmm(stuck.since)) for at, stuck in run.of(SignalStuck)] == [
+        ("10:00", signal, "09:00"),
+        ("14:00", signal, "13:00"),
+    ]
 
 
 @pytest.mark.parametrize("quiet", [False, True], ids=["calls-not-heeded", "calls-heeded"])
@@ -251,12 +502,12 @@ PAUSED = PolicyState(paused_until=berlin("09:00", "2026-12-02"))
     ids=["snooze-paused", "break-paused", "snooze-evening", "break-evening", "resume-nothing"],
 )
 def test_commands_that_would_change_nothing_are_refused_with_the_reason(
-    state: PolicyState, at: str, command: object, reason: str, until: datetime | None
+    state: PolicyState, at: str, command: Command, reason: str, until: datetime | None
 ) -> None:
     config = make_config()
-    refused = refusal(config, state, command, berlin(at))  # type: ignore[arg-type]
+    refused = refusal(config, state, command, berlin(at))
     assert refused is not None and refused.reason == reason and refused.until == until
-    step = apply_command(config, state, command, berlin(at))  # type: ignore[arg-type]
+    step = apply_command(config, state, command, berlin(at))
     assert step.state == state and step.actions == ()
 
 
@@ -304,7 +555,7 @@ def test_a_pause_after_work_that_ends_before_work_resumes_is_refused() -> None:
     config = make_config()
     evening = berlin("19:00")
     for until in ("next_work_day", "tomorrow"):
-        refused = refusal(config, PolicyState(), Pause(until), evening)  # type: ignore[arg-type]
+        refused = refusal(config, PolicyState(), Pause(until), evening)
         assert refused is not None and refused.reason == "off_hours"
         assert refused.until == berlin("09:00", "2026-12-02")
     longer = Pause(berlin("12:00", "2026-12-03"))

@@ -1,10 +1,13 @@
 """The sitting-spell policy on literal days in Europe/Berlin.
 
-The real policy (`reminder.core.policy`) is driven the way the service drives
-it: a sample every `check_every`, plus a wake-up at `next_change` so a prompt
-is not late by up to one sample. The only stand-in is time itself: each test
-says which instants pass and what the activity source saw, so the clock is a
-list of literal datetimes rather than a real clock.
+The real policy (`reminder.core.policy`) is driven by `drive`, the engine's own
+driving function, the way the service drives it for a desktop that must be
+asked for idle time and full-screen windows (`Polling(idle=True,
+fullscreen=True)`): at each wake-up `drive` asks for, plus a look every
+`check_every` standing in for the changes a desktop may announce at any time.
+The only stand-in is time itself: each test says which instants pass and what
+the activity source saw, so the clock is a list of literal datetimes rather
+than a real clock.
 """
 
 from __future__ import annotations
@@ -30,16 +33,19 @@ from reminder.core.policy import (
     Observation,
     Paused,
     PolicyState,
+    Polling,
     PromptDue,
     PromptHeld,
+    Snoozed,
     SpellEnded,
     apply_command,
-    next_change,
+    drive,
+    next_moment,
     next_prompt_at,
     refusal,
     resolve_pause_until,
+    sitting_for,
     spell_state,
-    tick,
 )
 from reminder.core.schedule import work_span_at
 from reminder.notify.base import PromptMessage
@@ -48,6 +54,7 @@ from reminder.stretches import load_catalog
 
 UTC = timezone.utc
 PRESENT = Observation(idle_for=timedelta(0))
+ASKED = Polling(idle=True, fullscreen=True)  # KDE, Windows, macOS: idle time is asked for
 
 
 def berlin(day: str, clock: str) -> datetime:
@@ -74,11 +81,13 @@ def last_input(at: datetime) -> ObservationAt:
 
 @dataclass
 class Desk:
-    """The real policy, fed samples the way the service's engine feeds it."""
+    """The real policy, driven by `drive` the way the service's engine drives it."""
 
     config: Config
     state: PolicyState = field(default_factory=PolicyState)
     now: datetime | None = None
+    wake_at: datetime | None = None  # what the last `drive` (or command) asked for
+    last_obs: Observation = PRESENT
     prompts: list[datetime] = field(default_factory=list)
     dues: list[PromptDue] = field(default_factory=list)
     ended: list[SpellEnded] = field(default_factory=list)
@@ -94,30 +103,33 @@ class Desk:
                 self.ended.append(action)
 
     def tick(self, at: datetime, obs: Observation = PRESENT) -> tuple[Action, ...]:
+        """Observe at `at` and drive the policy once."""
         at = at.astimezone(UTC)  # the shell's clock speaks UTC
-        step = tick(self.config, self.state, obs, at)
-        self.state, self.now = step.state, at
-        self._record(at, step.actions)
-        return step.actions
+        result = drive(self.config, self.state, obs, at, ASKED)
+        self.state, self.now, self.wake_at, self.last_obs = result.state, at, result.wake_at, obs
+        self._record(at, result.actions)
+        return result.actions
 
     def command(self, command: Command, at: datetime) -> tuple[Action, ...]:
+        """A user command at `at`, then the wake-up the engine plans after one."""
         at = at.astimezone(UTC)
         step = apply_command(self.config, self.state, command, at)
         self.state = step.state
+        self.wake_at = next_moment(self.config, self.state, self.last_obs, at, ASKED)
         self._record(at, step.actions)
         return step.actions
 
     def run(self, until: datetime, obs: ObservationAt | Observation = PRESENT) -> None:
-        """Sample every `check_every` after the last tick up to `until`, waking early when due."""
+        """Look every `check_every` after the last tick up to `until`, and at each wake-up
+        `drive` asked for; `desk.tick` at a later instant plays a wake-up that came late."""
         assert self.now is not None, "tick once first"
         until = until.astimezone(UTC)
         observe = obs if callable(obs) else (lambda _now: obs)
         now = self.now
         while True:
             upcoming = now + self.config.activity.check_every
-            change = next_change(self.config, self.state, now)
-            if change is not None and change < upcoming:
-                upcoming = change
+            if self.wake_at is not None:
+                upcoming = min(upcoming, self.wake_at)
             if upcoming > until:
                 return
             self.tick(upcoming, observe(upcoming))
@@ -258,6 +270,30 @@ def test_snooze_ending_after_the_user_left_brings_no_prompt() -> None:
     assert [(end.reason, local([end.ended])) for end in desk.ended] == [("idle", ["10:00"])]
 
 
+def test_the_status_names_the_end_of_the_snooze_as_the_next_prompt() -> None:
+    desk = Desk(make_config())
+    desk.sit(berlin(DAY, "09:00"), berlin(DAY, "09:51"))
+    snoozed = desk.command(Snooze(30 * MIN), berlin(DAY, "09:51"))
+    assert snoozed == (Snoozed(berlin(DAY, "10:21")),)  # recorded: `stats` counts snoozes
+    assert next_prompt_at(desk.config, desk.state, berlin(DAY, "09:55")) == berlin(DAY, "10:21")
+
+
+def test_i_moved_ends_a_snooze_and_the_next_prompt_is_a_full_limit_later() -> None:
+    """Snoozed for an hour at 09:51, the user gets up anyway and says so at 09:55:07:
+    the snooze is over, a fresh spell starts, and its prompt comes at 10:45:07."""
+    desk = Desk(make_config())
+    desk.sit(berlin(DAY, "09:00"), berlin(DAY, "09:51"))
+    desk.command(Snooze(60 * MIN), berlin(DAY, "09:51"))
+    desk.run(berlin(DAY, "09:55:07"))
+    desk.command(TakeBreak(), berlin(DAY, "09:55:07"))
+    assert spell_state(desk.config, desk.state, berlin(DAY, "09:56")) is SpellState.SITTING
+    assert next_prompt_at(desk.config, desk.state, berlin(DAY, "09:56")) == (
+        berlin(DAY, "10:45:07")
+    )
+    desk.run(berlin(DAY, "10:55"))
+    assert local(desk.prompts) == ["09:50", "10:45:07"]
+
+
 # --------------------------------------------------------------------- pause
 
 
@@ -341,6 +377,23 @@ def test_pause_until_tomorrow_means_no_prompt_for_the_rest_of_the_day() -> None:
     assert desk.prompts[0].astimezone(BERLIN).date() == date(2026, 12, 2)
 
 
+def test_a_pause_ends_a_snooze() -> None:
+    """Snoozed for an hour at 09:51, paused 09:52-10:00: after the pause a fresh spell runs
+    and its prompt comes at 10:50, not held back by the snooze set before the pause."""
+    desk = Desk(make_config())
+    desk.sit(berlin(DAY, "09:00"), berlin(DAY, "09:51"))
+    desk.command(Snooze(60 * MIN), berlin(DAY, "09:51"))
+    desk.command(Pause(berlin(DAY, "10:00")), berlin(DAY, "09:51"))
+    desk.run(berlin(DAY, "11:00"))
+    assert local(desk.prompts) == ["09:50", "10:50", "11:00"]
+
+
+def test_pausing_until_the_next_work_day_with_none_ahead_pauses_until_tomorrow() -> None:
+    desk = Desk(make_config({}))
+    actions = desk.command(Pause("next_work_day"), berlin(DAY, "10:00"))
+    assert actions == (Paused(berlin("2026-12-02", "00:00").astimezone(UTC)),)
+
+
 # -------------------------------------------------------------------- resume
 
 
@@ -414,6 +467,42 @@ def test_idle_for_break_after_idle_ends_the_spell_at_the_last_input(
     assert [
         (end.reason, *local([end.started, end.ended]), end.asked_by_user) for end in desk.ended
     ] == [(*row, False) for row in expected_breaks]
+
+
+def test_a_return_counts_from_the_input_that_ended_the_break_not_from_the_next_look() -> None:
+    """Back from a walk at 09:40:05: a key pressed, then a page read until 09:41. The
+    service, which asks every 15 s while you are away, learns at 09:40:15 that the last
+    input was 10 s ago: the new spell began at 09:40:05, and its prompt comes at 10:30:05."""
+    back = berlin(DAY, "09:40:05")
+
+    def world(now: datetime) -> Observation:
+        if now < back:
+            return Observation(idle_for=now - berlin(DAY, "09:30"))
+        if now < berlin(DAY, "09:41"):
+            return Observation(idle_for=now - back)
+        return PRESENT
+
+    desk = Desk(make_config())
+    desk.sit(berlin(DAY, "09:00"), berlin(DAY, "09:30"))
+    desk.run(berlin(DAY, "10:35"), world)
+    assert [(end.reason, local([end.started, end.ended])) for end in desk.ended] == [
+        ("idle", ["09:00", "09:30"])
+    ]
+    assert local(desk.prompts) == ["10:30:05"]
+    assert desk.dues[0].sitting_for == 50 * MIN
+
+
+def test_each_ended_spell_says_how_many_prompts_it_had() -> None:
+    """`stats` tells breaks after a prompt from breaks taken on one's own by this count."""
+    desk = Desk(make_config())
+    desk.sit(berlin(DAY, "09:00"), berlin(DAY, "10:05"))
+    desk.run(berlin(DAY, "10:20"), last_input(berlin(DAY, "10:05")))
+    assert desk.now is not None
+    assert sitting_for(desk.state, desk.now) == timedelta(0)  # `status`: nobody is sitting
+    desk.tick(berlin(DAY, "10:30"))
+    desk.run(berlin(DAY, "10:40"))
+    desk.command(TakeBreak(), berlin(DAY, "10:40"))
+    assert [(end.reason, end.prompts) for end in desk.ended] == [("idle", 2), ("user", 0)]
 
 
 def test_idle_break_is_seen_on_the_sample_that_reaches_break_after_idle() -> None:
@@ -540,6 +629,34 @@ def test_a_snooze_is_not_stretched_by_a_clock_set_back() -> None:
     assert local(desk.prompts) == ["10:50", "10:30", "10:40"]
 
 
+def test_a_long_snooze_keeps_its_real_length_when_the_clock_is_set_back() -> None:
+    """Snoozed for 30 min at 10:50; at 10:55:15 the clock is set back by 30 min: the snooze
+    still has 25 real minutes left, so its prompt comes at 10:50 by the new clock."""
+    desk = Desk(make_config())
+    desk.command(TakeBreak(), berlin(DAY, "10:00"))
+    desk.sit(berlin(DAY, "10:00"), berlin(DAY, "10:50"))
+    desk.command(Snooze(30 * MIN), berlin(DAY, "10:50"))
+    desk.run(berlin(DAY, "10:55"))
+    desk.tick(berlin(DAY, "10:25:15"), Observation(idle_for=timedelta(0), clock_gap=-30 * MIN))
+    assert next_prompt_at(desk.config, desk.state, berlin(DAY, "10:25:15")) == berlin(DAY, "10:50")
+    desk.run(berlin(DAY, "10:55"))
+    assert local(desk.prompts) == ["10:50", "10:50"]
+
+
+def test_a_break_seen_before_a_clock_set_back_does_not_delay_the_next_spell() -> None:
+    """Away from 09:30 (a break from 09:35); at 09:40 the clock is set back by 30 min; back
+    at the desk at 09:50 real time (09:20 by the new clock): the spell starts then, and its
+    prompt comes 50 minutes later, at 10:10 by the new clock."""
+    desk = Desk(make_config())
+    desk.sit(berlin(DAY, "09:00"), berlin(DAY, "09:30"))
+    desk.run(berlin(DAY, "09:39:59"), last_input(berlin(DAY, "09:30")))
+    desk.tick(berlin(DAY, "09:10"), Observation(idle_for=10 * MIN, clock_gap=-30 * MIN))
+    desk.run(berlin(DAY, "09:19:59"), last_input(berlin(DAY, "09:00")))
+    desk.tick(berlin(DAY, "09:20"))
+    desk.run(berlin(DAY, "10:15"))
+    assert local(desk.prompts) == ["10:10"]
+
+
 # ----------------------------------------------------------------- fullscreen
 
 
@@ -577,6 +694,40 @@ def test_work_hours_bound_spells_and_prompts() -> None:
     first_afternoon = local(desk.prompts).index("13:50")
     assert desk.dues[first_afternoon].repeat == 0
     assert spell_state(desk.config, desk.state, berlin(DAY, "12:30")) is SpellState.OFF_HOURS
+
+
+def test_a_late_look_after_work_hours_end_still_ends_the_spell_at_their_end() -> None:
+    """The service, busy, looks again only at 12:04: the spell ended at 12:00, not later."""
+    desk = Desk(make_config())
+    desk.sit(berlin(DAY, "11:00"), berlin(DAY, "11:59:45"))
+    desk.tick(berlin(DAY, "12:04"))
+    assert [(end.reason, local([end.started, end.ended])) for end in desk.ended] == [
+        ("work_hours_end", ["11:00", "12:00"])
+    ]
+    assert desk.state.spell_start is None
+
+
+def test_the_status_shows_no_next_prompt_when_work_ends_before_it_is_due() -> None:
+    desk = Desk(make_config())
+    desk.sit(berlin(DAY, "11:15"), berlin(DAY, "11:30"))
+    # due at 12:05, but work ends at 12:00: no prompt will come in these work hours
+    assert next_prompt_at(desk.config, desk.state, berlin(DAY, "11:30")) is None
+    assert spell_state(desk.config, desk.state, berlin(DAY, "11:30")) is SpellState.SITTING
+    on_the_stroke = Desk(make_config())  # due at 12:00 itself, when work ends: none either
+    on_the_stroke.sit(berlin(DAY, "11:10"), berlin(DAY, "11:30"))
+    assert next_prompt_at(on_the_stroke.config, on_the_stroke.state, berlin(DAY, "11:30")) is None
+
+
+def test_a_spell_outside_new_work_hours_ends_when_they_are_read() -> None:
+    """Work hours edited while a spell runs (the service reloads its configuration): the
+    spell that began at 09:00, now outside work hours, ends at the next look."""
+    desk = Desk(make_config())
+    desk.sit(berlin(DAY, "09:00"), berlin(DAY, "10:00"))
+    desk.config = make_config({"tuesday": ["10:00-17:00"]})
+    desk.tick(berlin(DAY, "10:00:15"))
+    assert [(end.reason, local([end.ended])) for end in desk.ended] == [
+        ("work_hours_end", ["10:00:15"])
+    ]
 
 
 def test_plan_matches_the_acceptance_example() -> None:

@@ -5,10 +5,13 @@ day off, in Europe/Berlin with the 2026 daylight-saving weekends drawn often)
 and a day or two of life at the desk: stretches of typing, reading pauses,
 walks away, a locked screen, full-screen presentations, the laptop suspended
 overnight, and the user's own break / snooze / pause / resume. The real policy
-is driven the way the service drives it (a sample every `check_every` with
-jitter, plus a wake-up at `next_change`); idle times are computed from the
-generated input timeline, so they are consistent with it. Time itself is the
-only stand-in: instants come from the generated timeline, not a clock.
+is driven the way the service drives it, by `policy.drive`, the engine's own
+driving function: at each wake-up it asks for (a little late, now and then very
+late, as on a busy machine), at each change the desktop announces (or, for a
+desktop that only answers when asked, never: `Polling`), at each command, and on
+waking from a suspend. Idle times are computed from the generated input
+timeline, so they are consistent with it. Time itself is the only stand-in:
+instants come from the generated timeline, not a clock.
 
 The invariants are checked against an independent reference of work hours
 (written here from the configuration, not taken from `reminder.core.schedule`).
@@ -39,9 +42,13 @@ from reminder.core.policy import (
     Observation,
     Paused,
     PolicyState,
+    Polling,
     PromptDue,
+    SpellEnded,
     apply_command,
-    next_change,
+    drive,
+    next_moment,
+    next_prompt_at,
     refusal,
     spell_state,
     tick,
@@ -49,6 +56,9 @@ from reminder.core.policy import (
 
 UTC = timezone.utc
 AWAKE_BUDGET = timedelta(hours=12)  # keeps a run near 1000 ticks on a small machine
+LATE = 2 * SEC  # a wake-up comes up to this late (an event loop with other work) ...
+STALLED = 10 * MIN  # ... and now and then up to this late (a machine under heavy load)
+STALL_CHANCE = 0.03
 PROPERTY_SETTINGS = settings(
     max_examples=200,
     deadline=None,
@@ -206,6 +216,7 @@ class Scenario:
     check_every: timedelta
     quiet_when_fullscreen: bool
     activity_seen: bool  # False: no activity source, idle_for is None
+    polled: bool  # True: idle time and full-screen windows are known only by asking
     start: datetime  # UTC
     idle_at_start: timedelta
     segments: tuple[Segment, ...]
@@ -243,6 +254,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         check_every=draw(st.integers(15, 60)) * SEC,
         quiet_when_fullscreen=draw(st.booleans()),
         activity_seen=draw(st.sampled_from([True, True, False])),
+        polled=draw(st.booleans()),
         start=start,
         idle_at_start=draw(st.integers(0, 3 * 3600)) * SEC,
         segments=tuple(segments),
@@ -298,6 +310,35 @@ class Timeline:
     def sleeping(self, at: datetime) -> bool:
         return any(start <= at < end for start, end, _ in self.asleep)
 
+    def announcements(self, break_after_idle: timedelta) -> list[datetime]:
+        """When a desktop that announces changes (X11, GNOME) tells the service something:
+        idle reaching `break_after_idle`, the first input after that, a lock or a
+        full-screen window coming or going."""
+        moments: list[datetime] = []
+        previous: datetime | None = None  # the last input so far
+        for start, end, every in self.inputs:
+            first_gap_end = start
+            if previous is not None and first_gap_end - previous >= break_after_idle:
+                moments += [previous + break_after_idle, first_gap_end]
+            if every >= break_after_idle:  # reading between inputs long enough to be away
+                steps = (end - start) // every
+                for step in range(steps):
+                    at = start + step * every
+                    moments += [at + break_after_idle, at + every]
+            previous = start + ((end - start) // every) * every
+        for start, end in self.locked + self.fullscreen:
+            moments += [start, end]
+        return sorted(moment for moment in moments if not self.sleeping(moment))
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """What the policy said after a tick: when the next prompt comes, when to wake."""
+
+    at: datetime
+    next_prompt: datetime | None
+    wake_at: datetime | None
+
 
 @dataclass
 class Run:
@@ -308,6 +349,9 @@ class Run:
     prompts: list[datetime] = field(default_factory=list)
     commands: list[tuple[datetime, Command, datetime | None]] = field(default_factory=list)
     idle_break_states: list[tuple[datetime, PolicyState]] = field(default_factory=list)
+    ended: list[tuple[datetime, SpellEnded]] = field(default_factory=list)
+    forecasts: list[Forecast] = field(default_factory=list)  # one per tick, in order
+    stalls: list[tuple[datetime, datetime]] = field(default_factory=list)  # asked, came
 
 
 def config_of(scenario: Scenario) -> Config:
@@ -335,7 +379,9 @@ def to_command(kind: str, value: Any, at: datetime) -> Command:
 
 
 def live(scenario: Scenario) -> Run:
-    """Drive the policy like the engine: samples with jitter, wake-ups, commands in between."""
+    """Drive the policy like the engine: `drive` at each wake-up it asks for (late by up to
+    LATE, now and then by up to STALLED), at each announced change, after a suspend; the
+    user's commands in between, each followed by the wake-up `next_moment` asks for."""
     config = config_of(scenario)
     line = Timeline.lay_out(scenario)
     jitter = random.Random(scenario.jitter_seed)
@@ -344,10 +390,17 @@ def live(scenario: Scenario) -> Run:
     commands = list(
         (scenario.start + total * per_mille / 1000 + 137 * timedelta(microseconds=1), kind, value)
         for per_mille, (kind, value) in scenario.commands
-    )  # the microseconds keep commands off the sample grid
+    )  # the microseconds keep commands off the instants the timeline changes
     commands.sort(key=lambda command: command[0])
     commands = [command for command in commands if not line.sleeping(command[0])]
+    pending = list(reversed(commands))
+    polled = scenario.polled or not scenario.activity_seen
+    polling = Polling(idle=True, fullscreen=True) if polled else Polling()
+    announced = [] if polled else line.announcements(config.activity.break_after_idle)
+    announced.reverse()
+    sleeps = list(reversed(line.asleep))
     state = PolicyState()
+    last_obs = Observation()
 
     def observe(at: datetime, woke_from: tuple[timedelta, bool] | None) -> Observation:
         gap = timedelta(0) if woke_from is None else woke_from[0]
@@ -362,60 +415,64 @@ def live(scenario: Scenario) -> Run:
             clock_gap=gap,
         )
 
-    def do_tick(at: datetime, obs: Observation) -> None:
-        nonlocal state
-        step = tick(config, state, obs, at)
-        state = step.state
+    def timer(wake_at: datetime | None) -> datetime | None:
+        """When the engine's timer for `wake_at` really fires."""
+        if wake_at is None:
+            return None
+        fires = wake_at + jitter.uniform(0, LATE.total_seconds()) * SEC
+        if jitter.random() < STALL_CHANCE:
+            fires = wake_at + jitter.uniform(0, STALLED.total_seconds()) * SEC
+            run.stalls.append((wake_at, fires))
+        return fires
+
+    def do_tick(at: datetime, obs: Observation) -> datetime | None:
+        nonlocal state, last_obs
+        result = drive(config, state, obs, at, polling)
+        state, last_obs = result.state, obs
         run.samples.append((at, obs))
-        run.prompts.extend(at for action in step.actions if isinstance(action, PromptDue))
+        run.forecasts.append(Forecast(at, next_prompt_at(config, state, at), result.wake_at))
+        for action in result.actions:
+            if isinstance(action, PromptDue):
+                run.prompts.append(at)
+            elif isinstance(action, SpellEnded):
+                run.ended.append((at, action))
         idle = obs.idle_for
         if idle is not None and idle >= config.activity.break_after_idle:
             run.idle_break_states.append((at, state))
+        return timer(result.wake_at)
 
-    # sample times: monotonic steps of check_every with jitter; none while asleep
-    samples: list[tuple[datetime, tuple[timedelta, bool] | None]] = []
-    at = scenario.start
-    sleeps = iter(line.asleep)
-    upcoming_sleep = next(sleeps, None)
-    while at < line.end:
-        woke: tuple[timedelta, bool] | None = None
-        if upcoming_sleep is not None and at >= upcoming_sleep[0]:
-            start, end, flagged = upcoming_sleep
-            at = end
-            woke = (end - start, flagged)  # wall time ran on, the monotonic clock did not
-            upcoming_sleep = next(sleeps, None)
-            if at >= line.end:
-                break
-        samples.append((at, woke))
-        at += config.activity.check_every + jitter.uniform(-0.2, 2.0) * SEC
-
+    fires: datetime | None = scenario.start  # the first look comes at the start
     now = scenario.start - SEC
-    pending = list(reversed(commands))
-    for sample_at, woke in samples:
-        while True:
-            # the engine's wake-up for a due moment before the next sample (not while asleep)
-            wake = next_change(config, state, now) if run.samples else None
-            next_command = pending[-1][0] if pending else None
-            candidates = [moment for moment in (wake, next_command) if moment is not None]
-            soonest = min(candidates, default=None)
-            if soonest is None or soonest >= sample_at:
+    while True:
+        while announced and announced[-1] <= now:
+            announced.pop()
+        candidates = [fires, announced[-1] if announced else None]
+        candidates.append(pending[-1][0] if pending else None)
+        soonest = min((moment for moment in candidates if moment is not None), default=None)
+        if sleeps and (soonest is None or sleeps[-1][0] <= soonest):
+            # asleep: nothing runs; on waking the wall clock has run on, the monotonic not
+            went_to_sleep, woke, flagged = sleeps.pop()
+            if woke >= line.end:
                 break
-            if soonest == next_command:
-                _, kind, value = pending.pop()
-                command = to_command(kind, value, soonest)
-                refused = refusal(config, state, command, soonest) is not None
-                step = apply_command(config, state, command, soonest)
-                state = step.state
-                until = next((a.until for a in step.actions if isinstance(a, Paused)), None)
-                if not refused:  # a refused command changes nothing: the reference ignores it
-                    run.commands.append((soonest, command, until))
-            elif line.sleeping(soonest):
-                break  # a due moment during a suspend waits for the wake-up sample
-            else:
-                do_tick(soonest, observe(soonest, None))
-            now = soonest
-        do_tick(sample_at, observe(sample_at, woke))
-        now = sample_at
+            fires = do_tick(woke, observe(woke, (woke - went_to_sleep, flagged)))
+            now = woke
+            continue
+        if soonest is None or soonest >= line.end:
+            break
+        if pending and soonest == pending[-1][0]:
+            _, kind, value = pending.pop()
+            command = to_command(kind, value, soonest)
+            refused = refusal(config, state, command, soonest) is not None
+            step = apply_command(config, state, command, soonest)
+            state = step.state
+            until = next((a.until for a in step.actions if isinstance(a, Paused)), None)
+            run.ended += [(soonest, a) for a in step.actions if isinstance(a, SpellEnded)]
+            if not refused:  # a refused command changes nothing: the reference ignores it
+                run.commands.append((soonest, command, until))
+            fires = timer(next_moment(config, state, last_obs, soonest, polling))
+        else:
+            fires = do_tick(soonest, observe(soonest, None))
+        now = soonest
     return run
 
 
@@ -463,6 +520,45 @@ def expected_pause_end(
     return tomorrow
 
 
+@dataclass(frozen=True)
+class Reference:
+    """Work hours, snoozes and pauses as the configuration and the commands say them."""
+
+    spans: list[Span]
+    snoozes: list[Span]
+    pauses: list[Span]
+
+
+def reference_of(scenario: Scenario, run: Run) -> Reference:
+    days_off = run.config.schedule.days_off
+    first = scenario.start.astimezone(BERLIN).date() - timedelta(days=1)
+    last = (run.samples[-1][0] if run.samples else scenario.start).astimezone(BERLIN).date()
+    spans = reference_spans(scenario.hours, days_off, first, last + timedelta(days=1))
+    snoozes, pauses = quiet_intervals(run)
+    return Reference(spans, snoozes, pauses)
+
+
+def present(config: Config, obs: Observation) -> bool:
+    """Whether an observation shows someone at the desk now (no lock, not away for long)."""
+    idle = obs.idle_for
+    return not obs.screen_locked and (idle is None or idle < config.activity.break_after_idle)
+
+
+def woke_from_a_break(config: Config, obs: Observation) -> bool:
+    """Whether an observation comes after a suspend that counts as a break."""
+    return obs.slept or obs.clock_gap > config.activity.break_after_idle
+
+
+def sitting(config: Config, obs: Observation) -> bool:
+    """Whether an observation shows someone who has sat on since the one before."""
+    return present(config, obs) and not woke_from_a_break(config, obs)
+
+
+def _overlaps(spans: Sequence[Span], start: datetime, end: datetime) -> bool:
+    """Whether any span meets [start, end]."""
+    return any(span.start <= end and span.end > start for span in spans)
+
+
 # ---------------------------------------------------------------- properties
 
 
@@ -471,18 +567,19 @@ def expected_pause_end(
 def test_prompts_keep_every_promise_on_generated_days(scenario: Scenario) -> None:
     """No prompt outside work hours, on a day off, while snoozed or paused; none closer
     than repeat_every; none before sitting_limit of unbroken sitting; idle for
-    break_after_idle always ends the spell."""
+    break_after_idle always ends the spell; and each spell ends where its cause began
+    (the end of work hours, the last input, the lock, the suspend, the command), even
+    when the service looked late."""
     run = live(scenario)
     event(f"prompts: {'none' if not run.prompts else 'a few' if len(run.prompts) < 5 else 'many'}")
     event(f"activity source: {'yes' if scenario.activity_seen else 'none'}")
     event(f"commands: {'yes' if run.commands else 'none'}")
+    event(f"desktop: {'asked' if scenario.polled else 'announces'}")
     config = run.config
     limit = config.reminders.sitting_limit
     days_off = config.schedule.days_off
-    first = scenario.start.astimezone(BERLIN).date() - timedelta(days=1)
-    last = (run.samples[-1][0] if run.samples else scenario.start).astimezone(BERLIN).date()
-    spans = reference_spans(scenario.hours, days_off, first, last + timedelta(days=1))
-    snoozes, pauses = quiet_intervals(run)
+    reference = reference_of(scenario, run)
+    spans, snoozes, pauses = reference.spans, reference.snoozes, reference.pauses
 
     # named pause targets land where the configuration says
     for at, command, until in run.commands:
@@ -528,6 +625,126 @@ def test_prompts_keep_every_promise_on_generated_days(scenario: Scenario) -> Non
             assert shown is SpellState.ON_BREAK, (at, shown)
         else:
             assert shown is not SpellState.SITTING and shown is not SpellState.DUE
+
+    # each spell ends where its cause began, even when the service looked late
+    seen = dict(run.samples)
+    went_to_sleep = {woke: went for went, woke, _ in Timeline.lay_out(scenario).asleep}
+    for at, ended in run.ended:
+        where = f"{ended.reason} spell {ended.started:%a %H:%M:%S}-{ended.ended:%H:%M:%S} at {at}"
+        assert ended.started <= ended.ended <= at, where
+        if ended.reason == "work_hours_end":
+            span = span_holding(spans, ended.started)
+            assert span is not None and ended.ended == span.end, f"{where}: not at the span end"
+        elif ended.reason == "idle":
+            idle = seen[at].idle_for
+            assert idle is not None and ended.ended == max(ended.started, at - idle), where
+        elif ended.reason == "suspend":
+            assert ended.ended == max(ended.started, went_to_sleep[at]), where
+        else:  # locked (when seen), or the user's break or pause (when asked)
+            assert ended.ended == at, where
+    for (_, one), (_, after_it) in pairwise(run.ended):
+        assert after_it.started >= one.ended, (one, after_it)
+
+
+@PROPERTY_SETTINGS
+@given(scenario=scenarios())
+def test_prompts_come_on_time_and_when_the_status_said(scenario: Scenario) -> None:
+    """A prompt does come: sitting_limit after someone sat down (from the input the desktop
+    reported, not from when the service asked), after their "I moved" or after they
+    resumed, as long as they keep sitting; and the next prompt the status shows is inside
+    work hours, after any snooze, and comes then if they keep sitting."""
+    run = live(scenario)
+    event(f"desktop: {'asked' if scenario.polled else 'announces'}")
+    config = run.config
+    limit, repeat = config.reminders.sitting_limit, config.reminders.repeat_every
+    reference = reference_of(scenario, run)
+    line = Timeline.lay_out(scenario)
+    quiet_fullscreen = config.notifications.quiet_when_fullscreen
+    commanded = sorted(at for at, _, _ in run.commands)
+    prompted = set(run.prompts)
+    seen = dict(run.samples)
+    asleep = [Span(start, end) for start, end, _ in line.asleep]
+    stalls = [Span(asked, came) for asked, came in run.stalls]
+
+    # where a new spell starts: a return after a break (or into work hours), "I moved", resume
+    starts: list[tuple[datetime, datetime, str]] = []  # (when seen or asked, sat from, how)
+    went_to_sleep = {woke: went for went, woke, _ in line.asleep}
+    previous: tuple[datetime, Observation] | None = None
+    for at, obs in run.samples:
+        span = span_holding(reference.spans, at)
+        idle = obs.idle_for
+        if span is not None and idle is not None and present(config, obs):
+            sat_from = max(span.start, at - idle)
+            if previous is None:
+                back = True
+            elif woke_from_a_break(config, obs):  # a suspend ended the spell; no sleep counts
+                back = True
+                if present(config, previous[1]):
+                    sat_from = max(sat_from, went_to_sleep[at])
+            else:
+                back = not present(config, previous[1])
+                back = back or span_holding(reference.spans, previous[0]) != span
+            since = previous[0] if previous is not None else at
+            if back and not _any_in(commanded, since - SEC, at):
+                starts.append((at, sat_from, "back at the desk"))
+        previous = (at, obs)
+    for at, command, _ in run.commands:
+        resumed = isinstance(command, Resume) and any(p.end == at for p in reference.pauses)
+        if isinstance(command, TakeBreak) or resumed:
+            starts.append(
+                (at, at, "after 'I moved'" if isinstance(command, TakeBreak) else "resumed")
+            )
+
+    checked = 0
+    for noticed, sat_from, how in starts:
+        span = span_holding(reference.spans, noticed)
+        if span is None:
+            continue  # resumed outside work hours: no spell to start
+        earlier = [prompt for prompt in run.prompts if prompt < noticed]
+        due = max(sat_from + limit, earlier[-1] + repeat) if earlier else sat_from + limit
+        window_end = due + LATE
+        if (
+            window_end >= min(span.end, line.end)
+            or _any_in(commanded, noticed, window_end)
+            or _overlaps(reference.snoozes + reference.pauses, noticed, window_end)
+            or _overlaps(asleep + stalls, noticed, window_end)
+            or (
+                quiet_fullscreen
+                and _overlaps([Span(*f) for f in line.fullscreen], sat_from, window_end)
+            )
+            or not all(
+                sitting(config, obs) for at, obs in run.samples if noticed < at <= window_end
+            )
+        ):
+            continue  # something other than sitting on happened before the prompt was due
+        checked += 1
+        later = [prompt for prompt in run.prompts if prompt > noticed]
+        where = f"sat from {sat_from} ({how}, noticed {noticed}), due {due}"
+        assert later, f"{where}: no prompt came"
+        assert due <= later[0] <= window_end, f"{where}: the prompt came at {later[0]}"
+    event(f"on-time starts checked: {'none' if not checked else 'some'}")
+
+    for before, after in pairwise(run.forecasts):
+        forecast = before.next_prompt
+        if forecast is None:
+            continue
+        where = f"at {before.at} the next prompt was said to come at {forecast}"
+        span = span_holding(reference.spans, before.at)
+        assert span is not None and forecast in span, f"{where}: outside these work hours"
+        assert forecast >= before.at, where
+        snoozed = [snooze for snooze in reference.snoozes if snooze.start <= before.at]
+        assert not any(forecast in snooze for snooze in snoozed), f"{where}: while snoozed"
+        if forecast > before.at:
+            assert before.wake_at is not None and before.wake_at <= forecast, f"{where}: no wake"
+        if _any_in(commanded, before.at, after.at):
+            continue  # a command changed the plan
+        if after.at in prompted:
+            assert after.at >= forecast, f"{where}: it came early, at {after.at}"
+            continue
+        obs = seen[after.at]
+        held = quiet_fullscreen and obs.fullscreen
+        if after.at >= forecast and after.at in span and sitting(config, obs) and not held:
+            raise AssertionError(f"{where}: at {after.at}, still sitting, none came")
 
 
 def _any_in(instants: Sequence[datetime], after: datetime, up_to: datetime) -> bool:

@@ -174,16 +174,16 @@ def test_every_key_has_a_mandatory_and_a_recommended_policy_writing_what_the_rea
             elif tag(element) == "list":
                 assert element.get("valuePrefix") == "" and element.get("expandable") != "true"
                 found.add((where, "1, 2, ...", "REG_SZ"))
-    for key in TABLE:
+    for setting in TABLE:
         for base, suffix in ((POLICY_KEY, ""), (rf"{POLICY_KEY}\{RECOMMENDED}", "_Recommended")):
-            name = key.policy_name
-            if key.holds_list:
+            name = setting.policy_name
+            if setting.holds_list:
                 expected = {(rf"{base}\{name}", "1, 2, ...", "REG_SZ")}
-            elif key.kind is Kind.BOOL:
+            elif setting.kind is Kind.BOOL:
                 expected = {(base, name, "REG_DWORD")}
             else:
                 expected = {(base, name, "REG_SZ")}
-            assert writes.pop(name + suffix) == expected, key.name
+            assert writes.pop(name + suffix) == expected, setting.name
     assert writes == {}, f"policies for no key: {sorted(writes)}"
 
 

@@ -251,6 +251,16 @@ def test_next_work_start(
     assert next_work_start(schedule(days_off=days_off), now, after_day=after_day) == expected
 
 
+def test_the_next_start_of_work_is_looked_for_two_weeks_ahead() -> None:
+    """Back from two weeks off: the Monday 14 days on is found (so `pause` until the next
+    work day lands there); a start 15 days on is past what is looked at."""
+    now = berlin("2026-12-21", "10:00")  # a Monday
+    fortnight = [date(2026, 12, 21) + timedelta(days=n) for n in range(14)]
+    assert next_work_start(schedule(days_off=fortnight), now) == berlin("2027-01-04", "09:00")
+    longer = [*fortnight, date(2027, 1, 4)]
+    assert next_work_start(schedule(days_off=longer), now) is None
+
+
 def test_no_work_hours_at_all_means_no_next_start() -> None:
     sched = schedule({})
     assert next_work_start(sched, berlin("2026-12-01", "10:00")) is None
@@ -264,3 +274,21 @@ def test_no_work_hours_at_all_means_no_next_start() -> None:
 )
 def test_next_boundary_is_the_next_start_or_end(clock: str, expected: str) -> None:
     assert next_boundary(schedule(), berlin("2026-12-01", clock)) == berlin("2026-12-01", expected)
+
+
+def test_the_same_hours_in_another_zone_are_other_instants() -> None:
+    """ "local" follows the computer: after it moves to another zone (a laptop on a trip)
+    and the configuration is read again, the same hours are other instants."""
+    at_home, abroad = (
+        Schedule(
+            timezone="local",
+            zone=ZoneInfo(name),
+            days_off=frozenset(),
+            work_hours=schedule().work_hours,
+        )
+        for name in ("Europe/Berlin", "Asia/Tokyo")
+    )
+    day = date(2026, 12, 1)
+    assert spans_on(at_home, day)[0].start == berlin("2026-12-01", "09:00").astimezone(UTC)
+    tokyo_nine = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo")).astimezone(UTC)
+    assert spans_on(abroad, day)[0].start == tokyo_nine

@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone, tzinfo
+from functools import partial
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -70,40 +71,46 @@ Parser = Callable[[Any], Any]
 
 def duration_parser(minimum: timedelta, maximum: timedelta) -> Callable[[Any], timedelta]:
     """A parser for one duration between `minimum` and `maximum` (both included)."""
+    return partial(as_duration, minimum=minimum, maximum=maximum)
 
+
+def as_duration(value: Any, *, minimum: timedelta, maximum: timedelta) -> timedelta:
+    """One duration between `minimum` and `maximum` (both included).
+
+    Module-level, not a closure, so each check runs when a value is checked (where
+    `make mutation` can see it), not only when the key table is built at import.
+    """
     at_most = f"a duration of at most {format_duration(maximum)} ({human_duration(maximum)})"
-
-    def as_duration(value: Any) -> timedelta:
-        if not isinstance(value, str):
-            raise Invalid(DURATION_FORM, describe(value))
-        try:
-            result = parse_duration(value)
-        except DurationTooLong:
-            raise Invalid(at_most, describe(value)) from None
-        except ValueError:
-            raise Invalid(DURATION_FORM, describe(value)) from None
-        if result < minimum or result <= timedelta(0):
-            raise Invalid(f"a duration of at least {format_duration(minimum)}", describe(value))
-        if result > maximum:
-            raise Invalid(at_most, describe(value))
-        return result
-
-    return as_duration
+    if not isinstance(value, str):
+        raise Invalid(DURATION_FORM, describe(value))
+    try:
+        result = parse_duration(value)
+    except DurationTooLong:
+        raise Invalid(at_most, describe(value)) from None
+    except ValueError:
+        raise Invalid(DURATION_FORM, describe(value)) from None
+    if result < minimum or result <= timedelta(0):
+        raise Invalid(f"a duration of at least {format_duration(minimum)}", describe(value))
+    if result > maximum:
+        raise Invalid(at_most, describe(value))
+    return result
 
 
 def duration_list_parser(
     minimum: timedelta, maximum: timedelta
 ) -> Callable[[Any], tuple[timedelta, ...]]:
     """A parser for a non-empty list of durations, each between `minimum` and `maximum`."""
-    one = duration_parser(minimum, maximum)
+    return partial(as_duration_list, minimum=minimum, maximum=maximum)
 
-    def as_duration_list(value: Any) -> tuple[timedelta, ...]:
-        expected = f"a non-empty list of durations, each {DURATION_FORM}"
-        if not isinstance(value, list) or not value:
-            raise Invalid(expected, describe(value))
-        return tuple(one(item) for item in value)
 
-    return as_duration_list
+def as_duration_list(
+    value: Any, *, minimum: timedelta, maximum: timedelta
+) -> tuple[timedelta, ...]:
+    """A non-empty list of durations, each between `minimum` and `maximum`."""
+    expected = f"a non-empty list of durations, each {DURATION_FORM}"
+    if not isinstance(value, list) or not value:
+        raise Invalid(expected, describe(value))
+    return tuple(as_duration(item, minimum=minimum, maximum=maximum) for item in value)
 
 
 _RANGE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
@@ -208,30 +215,30 @@ def as_timezone(value: Any) -> tuple[str, tzinfo]:
 
 def choice_parser(choices: tuple[str, ...]) -> Callable[[Any], str]:
     """A parser for one of `choices` (a string)."""
+    return partial(as_choice, choices=choices)
 
-    def as_choice(value: Any) -> str:
-        if not isinstance(value, str) or value not in choices:
-            raise Invalid("one of " + ", ".join(f'"{name}"' for name in choices), describe(value))
-        return value
 
-    return as_choice
+def as_choice(value: Any, *, choices: tuple[str, ...]) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise Invalid("one of " + ", ".join(f'"{name}"' for name in choices), describe(value))
+    return value
 
 
 def tag_list_parser(tags: tuple[str, ...]) -> Callable[[Any], tuple[str, ...]]:
     """A parser for a list of tags, each one of `tags`, no repeats ([] means all)."""
+    return partial(as_tags, tags=tags)
 
-    def as_tags(value: Any) -> tuple[str, ...]:
-        expected = "a list of " + ", ".join(f'"{tag}"' for tag in tags) + " (or [] for all)"
-        if not isinstance(value, list):
-            raise Invalid(expected, describe(value))
-        for item in value:
-            if not isinstance(item, str) or item not in tags:
-                raise Invalid(expected, describe(item))
-        if len(set(value)) != len(value):
-            raise Invalid(expected + ", each once", describe(value))
-        return tuple(value)
 
-    return as_tags
+def as_tags(value: Any, *, tags: tuple[str, ...]) -> tuple[str, ...]:
+    expected = "a list of " + ", ".join(f'"{tag}"' for tag in tags) + " (or [] for all)"
+    if not isinstance(value, list):
+        raise Invalid(expected, describe(value))
+    for item in value:
+        if not isinstance(item, str) or item not in tags:
+            raise Invalid(expected, describe(item))
+    if len(set(value)) != len(value):
+        raise Invalid(expected + ", each once", describe(value))
+    return tuple(value)
 
 
 def as_bool(value: Any) -> bool:

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from conftest import require_desktop_tools
-from dbus_fast import DBusError
+from dbus_fast import DBusError, PropertyAccess
 from dbus_fast.aio import MessageBus
 from dbus_fast.annotations import DBusBool, DBusObjectPath, DBusStr, DBusUInt32, DBusUInt64
 from dbus_fast.service import (
-    PropertyAccess,
     ServiceInterface,
     dbus_method,
     dbus_property,

@@ -129,7 +129,8 @@ def test_gnome_idle_watch_announces_going_away_and_coming_back_without_polling(
     with private_bus(tmp_path / "bus.log") as address:
         seen = asyncio.run(scenario())
     assert seen["pushes"] == Pushes(idle=True)
-    assert list(seen["idle_watches"].values()) == [300_000]  # type: ignore[union-attr]
+    idle_watches = seen["idle_watches"]
+    assert isinstance(idle_watches, dict) and list(idle_watches.values()) == [300_000]
     assert seen["short_of_it"] == 0
     assert seen["while_away"] == 1
     assert seen["away_sample"] == ActivitySample(idle_for=timedelta(hours=1))

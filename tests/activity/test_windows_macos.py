@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 
-from reminder.activity.base import NOTHING_PUSHED, ActivitySample
+from reminder.activity.base import NOTHING_PUSHED, ActivitySample, ActivitySource, Pushes
 from reminder.activity.detect import choose_activity_source
 from reminder.activity.macos import MacApi, MacSource
 from reminder.activity.windows import (
@@ -158,8 +158,8 @@ def test_real_windows_and_macos_apis_refuse_to_load_here(platform: str) -> None:
 def test_windows_and_macos_are_query_only_so_the_engine_asks_them() -> None:
     """(The OS calls are faked.) Neither announces anything: watch() says so, the engine polls."""
 
-    async def pushes() -> list[object]:
-        sources = [
+    async def pushes() -> list[Pushes]:
+        sources: list[ActivitySource] = [
             WindowsSource(windows(1_000, 2_000)),
             MacSource(MacApi(hid_idle_ns=lambda: 0, screen_locked=lambda: False)),
         ]

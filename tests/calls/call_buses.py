@@ -13,12 +13,19 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Annotated
 
 from conftest import require_desktop_tools
+from dbus_fast import PropertyAccess
 from dbus_fast.aio import MessageBus
-from dbus_fast.annotations import DBusBool, DBusObjectPath, DBusStr, DBusUInt32
+from dbus_fast.annotations import (
+    DBusBool,
+    DBusObjectPath,
+    DBusSignature,
+    DBusStr,
+    DBusUInt32,
+)
 from dbus_fast.service import (
-    PropertyAccess,
     ServiceInterface,
     dbus_method,
     dbus_property,
@@ -26,6 +33,9 @@ from dbus_fast.service import (
 )
 
 from reminder import _dbus
+
+NoReply = Annotated[None, DBusSignature("")]
+"""A method's return annotation when its D-Bus reply has no body."""
 
 
 @contextmanager
@@ -82,7 +92,7 @@ class FakeGnomeSessionManager(ServiceInterface):
         return cookie
 
     @dbus_method()
-    def Uninhibit(self, cookie: DBusUInt32):  # no annotation: dbus-fast reads it as the reply
+    def Uninhibit(self, cookie: DBusUInt32) -> NoReply:
         self.inhibitors.pop(cookie, None)
         self.InhibitorRemoved(f"/org/gnome/SessionManager/Inhibitor{cookie}")
 
@@ -121,7 +131,7 @@ class FakeKdePolicyAgent(ServiceInterface):
         return cookie
 
     @dbus_method()
-    def ReleaseInhibition(self, cookie: DBusUInt32):  # no annotation: no reply body
+    def ReleaseInhibition(self, cookie: DBusUInt32) -> NoReply:
         _, app_name, _ = self.inhibitions.pop(cookie)
         self.InhibitionsChanged([], [app_name])
 
@@ -130,7 +140,9 @@ class FakeKdePolicyAgent(ServiceInterface):
         return any(held & types for held, _, _ in self.inhibitions.values())
 
     @dbus_signal()
-    def InhibitionsChanged(self, added: list[list[str]], removed: list[str]) -> "a(ss)as":  # noqa: F722  # dbus-fast reads the signature from the annotation
+    def InhibitionsChanged(
+        self, added: list[list[str]], removed: list[str]
+    ) -> Annotated[list[list[list[str]] | list[str]], DBusSignature("a(ss)as")]:
         return [added, removed]
 
 
@@ -145,7 +157,7 @@ class PlainNotificationServer(ServiceInterface):
         self.server_name = server_name
 
     @dbus_method()
-    def GetServerInformation(self) -> "ssss":  # noqa: F821, UP037
+    def GetServerInformation(self) -> Annotated[list[str], DBusSignature("ssss")]:
         return [self.server_name, "test", "1.0", "1.2"]
 
 
