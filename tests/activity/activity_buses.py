@@ -8,13 +8,7 @@ test sets (test doubles: GNOME Shell, KDE and logind cannot run here).
 from __future__ import annotations
 
 import asyncio
-import subprocess
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import TypeVar
 
-from conftest import require_desktop_tools
 from dbus_fast import DBusError, PropertyAccess
 from dbus_fast.aio import MessageBus
 from dbus_fast.annotations import DBusBool, DBusObjectPath, DBusStr, DBusUInt32, DBusUInt64
@@ -24,29 +18,7 @@ from dbus_fast.service import (
     dbus_property,
     dbus_signal,
 )
-
-T = TypeVar("T")
-
-
-@contextmanager
-def private_bus(log: Path) -> Iterator[str]:
-    """Run a fresh `dbus-daemon --session` and give its address."""
-    require_desktop_tools("dbus-daemon")
-    with log.open("ab") as errors:
-        daemon = subprocess.Popen(
-            ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-            stdout=subprocess.PIPE,
-            stderr=errors,
-        )
-    assert daemon.stdout is not None
-    try:
-        address = daemon.stdout.readline().decode().strip()
-        assert address, "dbus-daemon printed no address"
-        yield address
-    finally:
-        daemon.terminate()
-        daemon.wait(5)
-        daemon.stdout.close()
+from private_bus import eventually
 
 
 async def serve(address: str, name: str, exports: dict[str, object]) -> MessageBus:
@@ -56,21 +28,6 @@ async def serve(address: str, name: str, exports: dict[str, object]) -> MessageB
         bus.export(path, interface)  # type: ignore[arg-type]
     await bus.request_name(name)
     return bus
-
-
-async def eventually(
-    produce: Callable[[], Awaitable[T]], accept: Callable[[T], bool], what: str, limit: float = 5
-) -> T:
-    """Call `produce` until `accept` says yes; fail naming `what` after `limit` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while True:
-        value = await produce()
-        if accept(value):
-            return value
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {limit}s waiting for {what}; last: {value!r}")
-        await asyncio.sleep(0.02)
 
 
 class Changes:

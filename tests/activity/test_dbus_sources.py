@@ -19,12 +19,11 @@ from activity_buses import (
     FakeMutterIdleMonitor,
     FakeMutterIdletimeOnly,
     FakeScreenSaver,
-    eventually,
-    private_bus,
     serve,
     settle,
 )
 from dbus_fast.aio import MessageBus
+from private_bus import eventually, private_bus
 
 from reminder.activity.base import NOTHING_PUSHED, ActivitySample, PlainTimer, Pushes
 from reminder.activity.dbus_sources import FreedesktopScreenSaverSource, GnomeMutterSource

@@ -19,9 +19,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from activity_buses import Changes, FakeMutterIdleMonitor, eventually, serve, settle
+from activity_buses import Changes, FakeMutterIdleMonitor, serve, settle
 from conftest import require_desktop_tools
 from desktop_session import DesktopSession
+from private_bus import eventually
 
 from reminder.activity.base import NOTHING_PUSHED, ActivitySample, Pushes
 from reminder.activity.detect import choose_activity_source

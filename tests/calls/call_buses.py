@@ -9,13 +9,8 @@ dunst and dconf, which can run here, are never stood in for.
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Annotated
 
-from conftest import require_desktop_tools
 from dbus_fast import PropertyAccess
 from dbus_fast.aio import MessageBus
 from dbus_fast.annotations import (
@@ -36,27 +31,6 @@ from reminder import _dbus
 
 NoReply = Annotated[None, DBusSignature("")]
 """A method's return annotation when its D-Bus reply has no body."""
-
-
-@contextmanager
-def private_bus(log: Path) -> Iterator[str]:
-    """A fresh `dbus-daemon --session`; its address."""
-    require_desktop_tools("dbus-daemon")
-    with log.open("ab") as errors:
-        daemon = subprocess.Popen(
-            ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-            stdout=subprocess.PIPE,
-            stderr=errors,
-        )
-    assert daemon.stdout is not None
-    try:
-        address = daemon.stdout.readline().decode().strip()
-        assert address, "dbus-daemon printed no address"
-        yield address
-    finally:
-        daemon.terminate()
-        daemon.wait(5)
-        daemon.stdout.close()
 
 
 async def serve(address: str, name: str, path: str, interface: ServiceInterface) -> MessageBus:

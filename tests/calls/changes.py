@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
-
-T = TypeVar("T")
 
 
 class Changes:
@@ -31,17 +27,3 @@ class Changes:
             raise AssertionError(f"no change within {within}s: {what}") from None
         self._event.clear()
         return self.times[-1]
-
-
-async def eventually(
-    produce: Callable[[], Awaitable[T]], accept: Callable[[T], bool], what: str, limit: float = 5
-) -> T:
-    """Call `produce` until `accept` says yes; fail naming `what` after `limit` seconds."""
-    deadline = time.monotonic() + limit
-    while True:
-        value = await produce()
-        if accept(value):
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {limit}s waiting for {what}; last: {value!r}")
-        await asyncio.sleep(0.02)

@@ -24,12 +24,12 @@ from call_buses import (
     FakePlasmaNotifications,
     PlainNotificationServer,
     connect,
-    private_bus,
     serve,
 )
-from changes import Changes, eventually
+from changes import Changes
 from conftest import require_desktop_tools
 from desktop_session import DesktopSession
+from private_bus import eventually, private_bus
 
 from reminder import _dbus
 from reminder.calls.base import SourceUnavailable

@@ -13,6 +13,21 @@ from desktop_session import DesktopSession
 
 NOTIFY_RULE = "interface='org.freedesktop.Notifications',member='Notify'"
 
+WORK_ALL_WEEK = """\
+[schedule]
+timezone = "UTC"
+
+[schedule.work_hours]
+monday = ["00:00-24:00"]
+tuesday = ["00:00-24:00"]
+wednesday = ["00:00-24:00"]
+thursday = ["00:00-24:00"]
+friday = ["00:00-24:00"]
+saturday = ["00:00-24:00"]
+sunday = ["00:00-24:00"]
+"""
+"""A user file's start: work hours all day every day (UTC), so a test never falls off hours."""
+
 
 class NotifyMonitor:
     """`dbus-monitor` watching Notify calls; `calls()` splits its output per call."""

@@ -10,46 +10,33 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from dbus_fast import Message, MessageType, Variant
 from dbus_fast.aio import MessageBus
 from desktop_session import _BUS_CONFIG_WITHOUT_ACTIVATION, SNI_WATCHER
+from private_bus import eventually, private_bus
 
 from reminder._dbus import call
 from reminder.service.api import EngineHandle
 from reminder.tray.actions import TrayActions
 from reminder.tray.sni import ITEM_INTERFACE, ITEM_PATH, MENU_INTERFACE, MENU_PATH, SniTray
 
-T = TypeVar("T")
 WATCHER_PATH = "/StatusNotifierWatcher"
 
 
 @contextmanager
-def private_bus(workdir: Path) -> Iterator[str]:
+def quiet_bus(workdir: Path) -> Iterator[str]:
     """A fresh session `dbus-daemon` that starts nothing on demand; yields its address."""
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "bus.conf"
     config.write_text(_BUS_CONFIG_WITHOUT_ACTIVATION)
-    with (workdir / "dbus.log").open("ab") as errors:
-        daemon = subprocess.Popen(
-            ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
-            stdout=subprocess.PIPE,
-            stderr=errors,
-        )
-    assert daemon.stdout is not None
-    try:
-        address = daemon.stdout.readline().decode().strip()
-        assert address, "dbus-daemon printed no address"
+    with private_bus(workdir / "dbus.log", config) as address:
         yield address
-    finally:
-        daemon.terminate()
-        daemon.wait(5)
-        daemon.stdout.close()
 
 
 class Watcher:
@@ -109,21 +96,6 @@ async def registered_items(bus: MessageBus) -> list[str]:
     )
     items: list[str] = body[0].value
     return items
-
-
-async def eventually(
-    produce: Callable[[], Awaitable[T]], accept: Callable[[T], bool], what: str, limit: float = 5
-) -> T:
-    """Call `produce` until `accept` says yes; fail naming `what` after `limit` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + limit
-    while True:
-        value = await produce()
-        if accept(value):
-            return value
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {limit}s waiting for {what}; last: {value!r}")
-        await asyncio.sleep(0.02)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from conftest import docs_screenshots, require_desktop_tools
 from desktop_helpers import (
+    WORK_ALL_WEEK,
     NotifyMonitor,
     OutputReader,
     Window,
@@ -39,18 +40,9 @@ pytestmark = pytest.mark.desktop
 DOCS = docs_screenshots()
 PROGRAM_CLASS = "sitting-reminder"
 
-USER_CONFIG = """\
-[schedule]
-timezone = "UTC"
-
-[schedule.work_hours]
-monday = ["00:00-24:00"]
-tuesday = ["00:00-24:00"]
-wednesday = ["00:00-24:00"]
-thursday = ["00:00-24:00"]
-friday = ["00:00-24:00"]
-saturday = ["00:00-24:00"]
-sunday = ["00:00-24:00"]
+USER_CONFIG = (
+    WORK_ALL_WEEK
+    + """
 
 [reminders]
 sitting_limit = "3s"
@@ -65,6 +57,7 @@ check_every = "1s"
 # path cannot tell whether anything was shown).
 backend = "desktop-notifier"
 """
+)
 
 
 @dataclass

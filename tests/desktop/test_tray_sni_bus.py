@@ -28,12 +28,12 @@ from conftest import require_desktop_tools
 from dbus_fast import Variant
 from dbus_fast.aio import MessageBus
 from dbus_fast.errors import DBusError
+from private_bus import eventually
 from sni_helpers import (
     HostView,
     RecordedActions,
     Watcher,
-    eventually,
-    private_bus,
+    quiet_bus,
     registered_items,
     sni_tray,
 )
@@ -54,7 +54,7 @@ ITEM_NAME = item_bus_name(os.getpid())
 @pytest.fixture
 def bus_address(tmp_path: Path) -> Iterator[str]:
     require_desktop_tools("dbus-daemon", "status-notifier-watcher")
-    with private_bus(tmp_path / "bus") as address:
+    with quiet_bus(tmp_path / "bus") as address:
         yield address
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from conftest import docs_screenshots, require_desktop_tools
-from desktop_helpers import OutputReader, Window, crop, docked_icon, popup_windows
+from desktop_helpers import WORK_ALL_WEEK, OutputReader, Window, crop, docked_icon, popup_windows
 from desktop_session import SNI_PANEL_CLASS, SNI_TOOLS, DesktopSession
 from PIL import Image
 
@@ -39,18 +39,9 @@ PANEL_HEIGHT = 30  # gtk-sni-tray-standalone --top
 SNI_INTERFACES = ("org.kde.StatusNotifierItem", "com.canonical.dbusmenu")
 SNI_SIGNALS = tuple(f"type='signal',interface='{name}'" for name in SNI_INTERFACES)
 
-USER_CONFIG = """\
-[schedule]
-timezone = "UTC"
-
-[schedule.work_hours]
-monday = ["00:00-24:00"]
-tuesday = ["00:00-24:00"]
-wednesday = ["00:00-24:00"]
-thursday = ["00:00-24:00"]
-friday = ["00:00-24:00"]
-saturday = ["00:00-24:00"]
-sunday = ["00:00-24:00"]
+USER_CONFIG = (
+    WORK_ALL_WEEK
+    + """
 
 [reminders]
 sitting_limit = "45m"
@@ -62,6 +53,7 @@ check_every = "1s"
 [notifications]
 backend = "console"
 """
+)
 
 
 @dataclass
