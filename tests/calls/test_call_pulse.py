@@ -33,13 +33,11 @@ def server(tmp_path: Path) -> Iterator[SoundServer]:
         yield running
 
 
-def reader_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "sitting-reminder-pulse"]
-
-
 def test_recording_from_the_microphone_is_a_call_until_it_stops(server: SoundServer) -> None:
     """parecord on the `mic` source: on_change within a second, active() True; stopping it:
-    on_change within a second again, active() False. Nothing is polled to get there."""
+    on_change within a second again, active() False. Nothing is polled to get there, and no
+    thread is started: the connection lives on the test's own loop."""
+    threads = threading.active_count()
 
     async def scenario() -> None:
         changes = Changes()
@@ -61,11 +59,12 @@ def test_recording_from_the_microphone_is_a_call_until_it_stops(server: SoundSer
             assert seen - stopped < WITHIN, f"end seen {seen - stopped:.2f}s after parecord ended"
             assert not await microphone.active()
             assert changes.count == 2
+            assert threading.active_count() == threads, "no thread of its own"
         finally:
             await microphone.close()
 
     asyncio.run(scenario())
-    assert reader_threads() == [], "close() leaves no libpulse thread behind"
+    assert threading.active_count() == threads
 
 
 def test_recording_a_monitor_source_is_not_a_call(server: SoundServer) -> None:
@@ -177,11 +176,13 @@ def test_no_sound_server_is_unavailable_with_the_reason(tmp_path: Path) -> None:
             await asyncio.wait_for(microphone.start(Changes()), 10)
         return str(caught.value)
 
+    threads = threading.active_count()
     started = time.monotonic()
     reason = asyncio.run(scenario())
     assert "no sound server" in reason
+    assert "nothing-here" in reason, "the reason names the address tried"
     assert time.monotonic() - started < 5
-    assert reader_threads() == []
+    assert threading.active_count() == threads
 
 
 # ------------------------------------------------------------ the pure parts
