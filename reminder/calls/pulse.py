@@ -143,7 +143,10 @@ class Endpoint:
     port: int = DEFAULT_TCP_PORT
 
     def __str__(self) -> str:
-        return f"unix:{self.path}" if self.path is not None else f"tcp:{self.host}:{self.port}"
+        if self.path is not None:
+            return f"unix:{self.path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"tcp:{host}:{self.port}"
 
 
 def endpoints(server: str | None) -> list[Endpoint]:
