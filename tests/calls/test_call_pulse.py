@@ -252,6 +252,25 @@ def test_a_server_hanging_up_mid_reply_went_away_and_is_reconnected(
     assert any("sound server is back" in message for message in messages), messages
 
 
+def test_without_anonymous_access_the_servers_own_user_is_let_in(tmp_path: Path) -> None:
+    """Debian's default socket (no auth-anonymous) and no cookie anywhere: the kernel's
+    credentials on the unix socket say we are the server's user, and the call is seen."""
+
+    async def scenario(server: SoundServer) -> None:
+        changes = Changes()
+        microphone = PulseMicrophone({"PULSE_SERVER": f"unix:{server.socket}"})
+        await microphone.start(changes)
+        try:
+            with server.recording("mic"):
+                await changes.next(WITHIN, "the call to start")
+                assert await microphone.active()
+        finally:
+            await microphone.close()
+
+    with sound_server(tmp_path / "pulse", anonymous=False) as server:
+        asyncio.run(scenario(server))
+
+
 def test_no_sound_server_is_unavailable_with_the_reason(tmp_path: Path) -> None:
     """No server at that socket: start() raises SourceUnavailable saying so, promptly."""
 
