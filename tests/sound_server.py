@@ -4,8 +4,10 @@ The server is Debian's `pulseaudio`, run in the test's own folder with no
 default configuration: a null source named `mic` (the microphone), a null sink
 named `speakers` (whose `speakers.monitor` source is what a screen recorder
 would capture) and the native protocol on a socket in that folder, with
-anonymous access so no cookie is needed. It runs as root here (the test
-machine's user), which PulseAudio allows with a warning.
+anonymous access so no cookie is needed (or, with `anonymous=False`, Debian's
+default: the server's own user, known by the socket's credentials, or the
+cookie). It runs as root here (the test machine's user), which PulseAudio
+allows with a warning.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ SOUND_TOOLS = ("pulseaudio", "parecord", "pactl")
 class SoundServer:
     """One `pulseaudio` process; `env` points clients (and the source under test) at it."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, anonymous: bool = True) -> None:
         self.folder = folder
+        self.anonymous = anonymous
         self.socket = folder / "native"
         self.env = {
             **os.environ,
@@ -50,7 +53,8 @@ class SoundServer:
                     "--use-pid-file=no",
                     "--log-target=stderr",
                     "-L",
-                    f"module-native-protocol-unix auth-anonymous=1 socket={self.socket}",
+                    f"module-native-protocol-unix auth-anonymous={int(self.anonymous)} "
+                    f"socket={self.socket}",
                     "-L",
                     "module-null-source source_name=mic",
                     "-L",
@@ -127,10 +131,12 @@ def stop_recording(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def sound_server(folder: Path, tools: Sequence[str] = SOUND_TOOLS) -> Iterator[SoundServer]:
+def sound_server(
+    folder: Path, tools: Sequence[str] = SOUND_TOOLS, *, anonymous: bool = True
+) -> Iterator[SoundServer]:
     """A started SoundServer, stopped on exit (fails in CI, skips elsewhere, if missing)."""
     require_desktop_tools(*tools)
-    server = SoundServer(folder)
+    server = SoundServer(folder, anonymous=anonymous)
     try:
         yield server.start()
     finally:

@@ -7,7 +7,7 @@ read beyond what that answer needs, and nothing is kept.
 
 Threading rule: every method is called on the engine's asyncio loop thread, and
 `on_change` must be called there too (`loop.call_soon_threadsafe` from a foreign
-thread, e.g. a libpulse event thread).
+thread, e.g. a watcher that has to block).
 """
 
 from __future__ import annotations

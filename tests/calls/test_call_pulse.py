@@ -14,6 +14,7 @@ import pytest
 from changes import Changes
 from sound_server import SoundServer, sound_server, stop_recording
 
+from reminder.calls import _pulse_protocol as wire
 from reminder.calls.base import SourceUnavailable
 from reminder.calls.pulse import (
     PA_INVALID_INDEX,
@@ -33,13 +34,11 @@ def server(tmp_path: Path) -> Iterator[SoundServer]:
         yield running
 
 
-def reader_threads() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "sitting-reminder-pulse"]
-
-
 def test_recording_from_the_microphone_is_a_call_until_it_stops(server: SoundServer) -> None:
     """parecord on the `mic` source: on_change within a second, active() True; stopping it:
-    on_change within a second again, active() False. Nothing is polled to get there."""
+    on_change within a second again, active() False. Nothing is polled to get there, and no
+    thread is started: the connection lives on the test's own loop."""
+    threads = threading.active_count()
 
     async def scenario() -> None:
         changes = Changes()
@@ -61,11 +60,12 @@ def test_recording_from_the_microphone_is_a_call_until_it_stops(server: SoundSer
             assert seen - stopped < WITHIN, f"end seen {seen - stopped:.2f}s after parecord ended"
             assert not await microphone.active()
             assert changes.count == 2
+            assert threading.active_count() == threads, "no thread of its own"
         finally:
             await microphone.close()
 
     asyncio.run(scenario())
-    assert reader_threads() == [], "close() leaves no libpulse thread behind"
+    assert threading.active_count() == threads
 
 
 def test_recording_a_monitor_source_is_not_a_call(server: SoundServer) -> None:
@@ -168,6 +168,109 @@ def test_sound_server_restart_is_followed(server: SoundServer) -> None:
     asyncio.run(scenario())
 
 
+class CuttingProxy:
+    """Between the source and the real server, passing bytes both ways; once `armed`, it sends
+    only the first half of the server's next REPLY and hangs up, as a server crashing mid-reply
+    would. (A fake only for the crash, which a real server cannot be made to do on cue.)"""
+
+    def __init__(self, upstream: Path, socket: Path) -> None:
+        self.upstream = upstream
+        self.socket = socket
+        self.armed = False
+        self.cuts = 0
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> CuttingProxy:
+        self._server = await asyncio.start_unix_server(self._serve, str(self.socket))
+        return self
+
+    async def close(self) -> None:
+        for writer in self._writers:
+            writer.close()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def _serve(self, client_in: asyncio.StreamReader, client: asyncio.StreamWriter) -> None:
+        server_in, server = await asyncio.open_unix_connection(str(self.upstream))
+        self._writers += [client, server]
+        upward = asyncio.create_task(self._pump(client_in, server))
+        try:
+            while True:
+                header = await server_in.readexactly(wire.DESCRIPTOR_SIZE)
+                payload = await server_in.readexactly(wire.parse_descriptor(header).length)
+                if self.armed and wire.parse_packet(payload).command == wire.COMMAND_REPLY:
+                    self.armed = False
+                    self.cuts += 1
+                    client.write(header + payload[: len(payload) // 2])
+                    await client.drain()
+                    return
+                client.write(header + payload)
+        except (EOFError, OSError):
+            return
+        finally:
+            upward.cancel()
+            client.close()
+            server.close()
+
+    @staticmethod
+    async def _pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        while chunk := await source.read(65536):
+            sink.write(chunk)
+            await sink.drain()
+
+
+def test_a_server_hanging_up_mid_reply_went_away_and_is_reconnected(
+    server: SoundServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server's answer to "list the sources" stops half-way and the socket closes: that is
+    the server going away (one warning), not a crash of the source; it reconnects by itself,
+    says the server is back, and sees the call that is running."""
+    caplog.set_level(logging.INFO, logger="reminder.calls.pulse")
+
+    async def scenario() -> int:
+        proxy = await CuttingProxy(server.socket, tmp_path / "proxy").start()
+        changes = Changes()
+        microphone = PulseMicrophone(
+            {"PULSE_SERVER": f"unix:{proxy.socket}"}, reconnect_delays=(0.2,)
+        )
+        await microphone.start(changes)
+        try:
+            proxy.armed = True  # the list that the recording's event asks for is cut short
+            with server.recording("mic"):
+                await changes.next(WITHIN + 1, "the call, seen after reconnecting")
+                assert await microphone.active()
+        finally:
+            await microphone.close()
+            await proxy.close()
+        return proxy.cuts
+
+    assert asyncio.run(scenario()) == 1
+    messages = [record.getMessage() for record in caplog.records]
+    assert sum("went away" in message for message in messages) == 1, messages
+    assert any("sound server is back" in message for message in messages), messages
+
+
+def test_without_anonymous_access_the_servers_own_user_is_let_in(tmp_path: Path) -> None:
+    """Debian's default socket (no auth-anonymous) and no cookie anywhere: the kernel's
+    credentials on the unix socket say we are the server's user, and the call is seen."""
+
+    async def scenario(server: SoundServer) -> None:
+        changes = Changes()
+        microphone = PulseMicrophone({"PULSE_SERVER": f"unix:{server.socket}"})
+        await microphone.start(changes)
+        try:
+            with server.recording("mic"):
+                await changes.next(WITHIN, "the call to start")
+                assert await microphone.active()
+        finally:
+            await microphone.close()
+
+    with sound_server(tmp_path / "pulse", anonymous=False) as server:
+        asyncio.run(scenario(server))
+
+
 def test_no_sound_server_is_unavailable_with_the_reason(tmp_path: Path) -> None:
     """No server at that socket: start() raises SourceUnavailable saying so, promptly."""
 
@@ -177,11 +280,13 @@ def test_no_sound_server_is_unavailable_with_the_reason(tmp_path: Path) -> None:
             await asyncio.wait_for(microphone.start(Changes()), 10)
         return str(caught.value)
 
+    threads = threading.active_count()
     started = time.monotonic()
     reason = asyncio.run(scenario())
     assert "no sound server" in reason
+    assert "nothing-here" in reason, "the reason names the address tried"
     assert time.monotonic() - started < 5
-    assert reader_threads() == []
+    assert threading.active_count() == threads
 
 
 # ------------------------------------------------------------ the pure parts
