@@ -138,7 +138,6 @@ def brought_in(entries: list[tuple[int, int, str]], package: str) -> tuple[list[
 
 DEPENDENCIES = (
     ("apscheduler", "the engine's timer (AsyncIOScheduler)"),
-    ("pulsectl", "microphone detection (libpulse)"),
     ("PIL", "the SNI icon's pixels (Pillow)"),
     ("dbus_fast", "the session and system bus"),
     ("platformdirs", "where files live"),
