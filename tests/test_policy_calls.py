@@ -83,6 +83,15 @@ class Run:
         return [(hhmm(at), action) for at, action in self.log if isinstance(action, kind)]
 
 
+def set_back(run: Run, real: World, at: datetime, by: timedelta) -> None:
+    """The wall clock is set back by `by` at real time `at`: one look right then (the
+    engine sees the jump), and from there on `run` sees the world by the new clock."""
+    jumped = drive(run.config, run.state, replace(real(at), clock_gap=-by), at - by, run.polling)
+    run.state = jumped.state
+    run.log += [(at - by, action) for action in jumped.actions]
+    run.world = lambda wall: real(wall + by)
+
+
 def call_between(start: str, end: str, *, idle_from: str | None = None) -> World:
     """A call from `start` to `end`; keyboard untouched from `idle_from` (default: the call)."""
     call_start, call_end = berlin(start), berlin(end)
@@ -133,20 +142,9 @@ def test_a_call_across_a_clock_set_back_is_held_and_released_by_real_time() -> N
     back = 30 * MIN
     real = call_between("09:30", "10:25", idle_from="09:30")
 
-    def world(wall: datetime) -> Observation:
-        return real(wall + back)
-
     run = Run(make_config(), real)
     run.until(berlin("09:00"), berlin("09:59:59"), events=(berlin("09:30"),))
-    jumped = drive(
-        run.config,
-        run.state,
-        replace(real(berlin("10:00")), clock_gap=-back),
-        berlin("09:30"),
-        run.polling,
-    )
-    run.state = jumped.state
-    run.world = world
+    set_back(run, real, berlin("10:00"), back)
     run.until(berlin("09:30:01"), berlin("10:10"), events=(berlin("09:55"),))
     assert [(at, held) for at, held in run.of(HoldEnded)] == [
         ("09:55", HoldEnded("call", 35 * MIN))
@@ -155,15 +153,6 @@ def test_a_call_across_a_clock_set_back_is_held_and_released_by_real_time() -> N
     # sitting counts from 09:00 by the new clock: before that, work had not begun
     assert (at, prompt.after_call, prompt.sitting_for) == ("09:56", 55 * MIN, 56 * MIN)
     assert [(at, hhmm(end.ended)) for at, end in run.of(SpellEnded)] == [("10:06", "09:55")]
-
-
-def set_back(run: Run, real: World, at: datetime, by: timedelta) -> None:
-    """The wall clock is set back by `by` at real time `at`: one look right then (the
-    engine sees the jump), and from there on `run` sees the world by the new clock."""
-    jumped = drive(run.config, run.state, replace(real(at), clock_gap=-by), at - by, run.polling)
-    run.state = jumped.state
-    run.log += [(at - by, action) for action in jumped.actions]
-    run.world = lambda wall: real(wall + by)
 
 
 def test_leaving_after_a_call_is_a_break_by_real_time_across_a_clock_set_back() -> None:
@@ -208,15 +197,7 @@ def test_the_hold_limit_counts_real_time_across_a_clock_set_back(signal: str) ->
 
     run = Run(make_config(max_hold=60 * MIN), real)
     run.until(berlin("09:00"), berlin("09:59:59"), events=(berlin("09:30"),))
-    jumped = drive(
-        run.config,
-        run.state,
-        replace(real(berlin("10:00")), clock_gap=-back),
-        berlin("09:30"),
-        run.polling,
-    )
-    run.state = jumped.state
-    run.world = lambda wall: real(wall + back)
+    set_back(run, real, berlin("10:00"), back)
     run.until(berlin("09:30:01"), berlin("10:20"))
     assert [(at, hhmm(stuck.since)) for at, stuck in run.of(SignalStuck)] == [("10:00", "09:00")]
 
